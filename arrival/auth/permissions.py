@@ -1,0 +1,163 @@
+"""The one permission table.
+
+Every endpoint of the application is listed in ENDPOINT_PERMISSIONS with the
+permission it needs; a global check (arrival.auth.guard) enforces it before each
+request and denies anything unlisted. Roles grant permissions in ROLE_PERMISSIONS,
+and the field groups each role may see are declared in the same place, so that
+pages and exports ask one source.
+
+Adding an endpoint: add its line here. tests/auth/test_permission_table.py fails
+for a route that is not classified and checks every endpoint × role.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from arrival.auth.models import User
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    INTAKE = "intake"
+    HOUSING = "housing"
+    SERVICE_POINT = "service_point"
+    CASEWORKER = "caseworker"
+    COORDINATOR = "coordinator"
+
+
+class Permission(StrEnum):
+    PUBLIC = "public"  # no login needed (allow-list)
+    AUTHENTICATED = "authenticated"  # any signed-in user, whatever the role
+    USERS_MANAGE = "users.manage"
+    AUDIT_READ = "audit.read"
+    CATALOG_READ = "catalog.read"
+
+
+class FieldGroup(StrEnum):
+    """Groups of a person's data; a role sees a group entirely or not at all."""
+
+    IDENTITY = "identity"  # names, date of birth, sex, nationality, relation
+    DOCUMENTS = "documents"  # identity documents, MRZ
+    CONTACT = "contact"  # phone, contact language
+    HEALTH = "health"  # vulnerability flags, notes on health (GDPR Art. 9)
+    ACCOMMODATION = "accommodation"  # stays, site, bed
+    SERVICES = "services"  # cards, deliveries
+    CLARIFICATION = "clarification"  # clarification items (own authority in full)
+
+
+class AuthorityKind(StrEnum):
+    SOCIAL = "social"
+    SECURITY = "security"
+    REGIONAL = "regional"
+
+
+P = Permission
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset({P.USERS_MANAGE, P.AUDIT_READ, P.CATALOG_READ}),
+    Role.INTAKE: frozenset({P.CATALOG_READ}),
+    Role.HOUSING: frozenset({P.CATALOG_READ}),
+    Role.SERVICE_POINT: frozenset({P.CATALOG_READ}),
+    Role.CASEWORKER: frozenset({P.CATALOG_READ}),
+    Role.COORDINATOR: frozenset({P.CATALOG_READ}),
+}
+
+G = FieldGroup
+
+# Purpose limitation: what each role needs to do its work and nothing more.
+# The administrator runs accounts and catalogues and sees no person data.
+ROLE_FIELD_GROUPS: dict[Role, frozenset[FieldGroup]] = {
+    Role.ADMIN: frozenset(),
+    Role.INTAKE: frozenset(
+        {G.IDENTITY, G.DOCUMENTS, G.CONTACT, G.HEALTH, G.ACCOMMODATION, G.SERVICES}
+    ),
+    # Housing needs mobility and care flags to choose a suitable room.
+    Role.HOUSING: frozenset({G.IDENTITY, G.CONTACT, G.HEALTH, G.ACCOMMODATION}),
+    # Service points see only the minimal card answer (first name, household size,
+    # flag instructions), produced by the services domain, never a person's record.
+    Role.SERVICE_POINT: frozenset({G.SERVICES}),
+    Role.COORDINATOR: frozenset({G.IDENTITY, G.ACCOMMODATION, G.CLARIFICATION}),
+}
+
+# Caseworkers see what their authority's kind of work needs.
+CASEWORKER_FIELD_GROUPS: dict[AuthorityKind, frozenset[FieldGroup]] = {
+    AuthorityKind.SECURITY: frozenset(
+        {G.IDENTITY, G.DOCUMENTS, G.CONTACT, G.ACCOMMODATION, G.CLARIFICATION}
+    ),
+    AuthorityKind.SOCIAL: frozenset(
+        {G.IDENTITY, G.CONTACT, G.HEALTH, G.ACCOMMODATION, G.CLARIFICATION}
+    ),
+    AuthorityKind.REGIONAL: frozenset({G.IDENTITY, G.DOCUMENTS, G.ACCOMMODATION, G.CLARIFICATION}),
+}
+
+# Every endpoint, with the permission it needs. Unlisted endpoints are refused.
+ENDPOINT_PERMISSIONS: dict[str, Permission] = {
+    # public allow-list
+    "static": P.PUBLIC,
+    "core.healthz": P.PUBLIC,
+    "core.set_language": P.PUBLIC,
+    "auth.login": P.PUBLIC,
+    # any signed-in user
+    "core.index": P.AUTHENTICATED,
+    "auth.logout": P.AUTHENTICATED,
+    "auth.change_password": P.AUTHENTICATED,
+    "api.me": P.AUTHENTICATED,
+    "api.openapi": P.AUTHENTICATED,
+    # catalogue
+    "api.catalog": P.CATALOG_READ,
+    # administration
+    "users.index": P.USERS_MANAGE,
+    "users.create": P.USERS_MANAGE,
+    "users.edit": P.USERS_MANAGE,
+    "users.reset_password": P.USERS_MANAGE,
+    "users.set_active": P.USERS_MANAGE,
+    "api.users": P.USERS_MANAGE,
+    "audit.index": P.AUDIT_READ,
+    "api.audit_events": P.AUDIT_READ,
+}
+
+
+def required_permission(endpoint: str | None) -> Permission | None:
+    """The permission an endpoint needs, or None when it is not classified."""
+    if endpoint is None:
+        return None
+    return ENDPOINT_PERMISSIONS.get(endpoint)
+
+
+def role_has(role: Role | str, permission: Permission) -> bool:
+    if permission in (P.PUBLIC, P.AUTHENTICATED):
+        return True
+    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
+
+
+def user_has(user: User | None, permission: Permission) -> bool:
+    if permission is P.PUBLIC:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return role_has(user.role, permission)
+
+
+def can_open(user: User | None, endpoint: str) -> bool:
+    """Whether the user may open an endpoint; used for menus and links."""
+    permission = required_permission(endpoint)
+    return permission is not None and user_has(user, permission)
+
+
+def field_groups_for(role: Role | str, authority_kind: AuthorityKind | str | None = None):
+    role = Role(role)
+    if role is Role.CASEWORKER:
+        if authority_kind is None:
+            return frozenset()
+        return CASEWORKER_FIELD_GROUPS[AuthorityKind(authority_kind)]
+    return ROLE_FIELD_GROUPS[role]
+
+
+def user_field_groups(user: User | None) -> frozenset[FieldGroup]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    kind = user.authority.kind if user.authority is not None else None
+    return field_groups_for(user.role, kind)

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from arrival.audit.models import AuditAction
+from arrival.audit.operations import record
+from arrival.auth import operations
+from arrival.auth.forms import ChangePasswordForm, LoginForm
+from arrival.auth.sessions import end_session, start_session
+from arrival.core.forms_support import apply_errors, safe_local_path
+from arrival.core.validation import ValidationFailed
+from arrival.extensions import limiter
+
+bp = Blueprint("auth", __name__)
+
+FAILED_LOGIN_STATUS = 401
+
+
+def _login_failed(response) -> bool:
+    return response.status_code == FAILED_LOGIN_STATUS
+
+
+def _username_key() -> str:
+    return "login-user:" + operations.normalise_username(request.form.get("username", ""))[:64]
+
+
+def _record_throttled(_limit) -> None:
+    record(
+        AuditAction.LOGIN_THROTTLED, entity_type="user",
+        username=operations.normalise_username(request.form.get("username", "")), durable=True,
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"],
+    deduct_when=_login_failed, on_breach=_record_throttled, scope="login-ip",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_USERNAME"], methods=["POST"],
+    key_func=_username_key, deduct_when=_login_failed, on_breach=_record_throttled,
+    scope="login-user",
+)
+def login():
+    next_path = safe_local_path(request.args.get("next"), url_for("core.index"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_path)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = operations.authenticate(form.username.data, form.password.data)
+        if user is not None:
+            # A new session: nothing from before the login survives into it.
+            session.clear()
+            start_session(user)
+            login_user(user)
+            operations.record_login(user)
+            return redirect(next_path)
+        operations.record_failed_login(form.username.data)
+        form.password.errors = [_("Username or password is not correct.")]
+        return render_template("auth/login.html", form=form), FAILED_LOGIN_STATUS
+    status = FAILED_LOGIN_STATUS if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    end_session(current_user.get_id(), "logout")
+    record(AuditAction.LOGOUT, entity_type="user", entity_id=current_user.id)
+    logout_user()
+    session.clear()
+    flash(_("You have been signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if operations.authenticate(user.username, form.current_password.data) is None:
+            form.current_password.errors = [_("The current password is not correct.")]
+        else:
+            try:
+                operations.set_password(user, form.new_password.data, reason="changed")
+            except ValidationFailed as error:
+                error.errors = {"new_password": error.errors.pop("password", [])} | error.errors
+                apply_errors(form, error)
+            else:
+                # Other devices are signed out; this one continues in a new session.
+                session.clear()
+                start_session(user)
+                login_user(user)
+                flash(_("Your password has been changed."), "success")
+                return redirect(url_for("core.index"))
+    return render_template("auth/change_password.html", form=form)
+

@@ -1,0 +1,48 @@
+"""Copy the front-end assets the pages use from node_modules (installed from
+package-lock.json) into arrival/static/vendor/, where the app serves them.
+
+Run by scripts/setup after `npm ci`. Nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "arrival" / "static" / "vendor"
+
+FONT_PACKAGE = NODE_MODULES / "@fontsource" / "noto-sans"
+FONT_WEIGHTS = ("400", "600", "700")
+URL_PATTERN = re.compile(r"url\(\./files/([^)]+)\)")
+
+
+def build_fonts() -> int:
+    target = VENDOR / "noto-sans"
+    (target / "files").mkdir(parents=True, exist_ok=True)
+    stylesheets = []
+    copied = 0
+    for weight in FONT_WEIGHTS:
+        css = (FONT_PACKAGE / f"{weight}.css").read_text(encoding="utf-8")
+        for filename in sorted(set(URL_PATTERN.findall(css))):
+            shutil.copy2(FONT_PACKAGE / "files" / filename, target / "files" / filename)
+            copied += 1
+        stylesheets.append(css)
+    (target / "noto-sans.css").write_text("\n".join(stylesheets), encoding="utf-8")
+    return copied
+
+
+def main() -> int:
+    if not FONT_PACKAGE.exists():
+        print("node_modules is missing: run `npm ci` first (scripts/setup does).", file=sys.stderr)
+        return 1
+    copied = build_fonts()
+    print(f"assets: {copied} font files copied to {VENDOR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

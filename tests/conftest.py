@@ -1,0 +1,102 @@
+"""Shared fixtures: one application per test session on a freshly migrated
+database (SQLite by default, PostgreSQL when ARRIVAL_TEST_DATABASE_URL names
+one), every test inside a transaction that is rolled back afterwards."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+_tmp = tempfile.mkdtemp(prefix="arrival-tests-")
+if not os.environ.get("ARRIVAL_TEST_DATABASE_URL"):
+    os.environ["ARRIVAL_TEST_DATABASE_URL"] = f"sqlite:///{Path(_tmp) / 'test.sqlite3'}"
+os.environ.setdefault("ARRIVAL_ENV", "testing")
+
+from arrival import create_app  # noqa: E402
+from arrival.catalog.operations import load_catalog  # noqa: E402
+from arrival.extensions import db, limiter  # noqa: E402
+from tests.support import TestClient  # noqa: E402
+
+pytest_plugins = ["tests.factories"]
+
+
+def reset_database(url: str) -> None:
+    """Start from an empty database so that migrations run from nothing."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    return os.environ["ARRIVAL_TEST_DATABASE_URL"]
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from flask_migrate import upgrade
+
+    reset_database(database_url)
+    application = create_app("testing")
+    application.test_client_class = TestClient
+    with application.app_context():
+        upgrade()
+        load_catalog(application.config["CATALOG_DIR"])
+        db.session.commit()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_database(app):
+    """Every test runs in one outer transaction that is rolled back: requests and
+    operations commit as usual, but only into savepoints inside it.
+
+    No application context stays pushed during the test: a request reuses an
+    active one, and with it `g` — the signed-in user and the CSRF token would leak
+    from one request into the next. Tests open `app.app_context()` where they
+    read the database themselves.
+    """
+    engines = db._app_engines[app]
+    engine = engines[None]
+    connection = engine.connect()
+    outer = connection.begin()
+    engines[None] = connection
+    db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+    limiter.reset()
+    try:
+        yield connection
+    finally:
+        engines[None] = engine
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def cli(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_context(app):
+    """For tests of operations that make no requests (see _isolated_database)."""
+    with app.app_context():
+        yield
