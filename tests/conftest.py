@@ -100,3 +100,26 @@ def app_context(app):
     """For tests of operations that make no requests (see _isolated_database)."""
     with app.app_context():
         yield
+
+
+@pytest.fixture
+def extra_route_app(monkeypatch):
+    """A separate application with one more public route, for behaviour that no
+    real endpoint shows yet (a crash, an API write). Its endpoint is added to the
+    permission table for the test only."""
+    from flask import Blueprint, jsonify
+
+    from arrival.auth.permissions import ENDPOINT_PERMISSIONS, Permission
+
+    def build(path: str, endpoint: str, *, view=None, methods=("GET",)):
+        blueprint_name, function_name = endpoint.split(".")
+        application = create_app("testing")
+        application.config["PROPAGATE_EXCEPTIONS"] = False
+        blueprint = Blueprint(blueprint_name, __name__)
+        blueprint.add_url_rule(path, function_name, view or (lambda: jsonify(ok=True)),
+                               methods=list(methods))
+        application.register_blueprint(blueprint)
+        monkeypatch.setitem(ENDPOINT_PERMISSIONS, endpoint, Permission.PUBLIC)
+        return application
+
+    return build

@@ -116,7 +116,8 @@ def test_logout_ends_the_session_so_a_copied_cookie_is_worthless(client, make_us
 @pytest.mark.parametrize("target", ["/admin/audit/?action=login", "/account/password"])
 def test_next_leads_to_a_local_path(client, make_user, target):
     username = make_user("admin")
-    response = client.submit(f"/login?next={target}", {"username": username, "password": PASSWORD})
+    response = client.submit(f"/login?next={target}", {"username": username, "password": PASSWORD},
+                             form_page="/login")
     assert response.headers["Location"] == target
 
 

@@ -1,0 +1,74 @@
+"""Configuration from the environment; production has no insecure defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from arrival import create_app
+from config.settings import ConfigurationError, DevelopmentConfig
+
+STRONG_SECRET = "x" * 64
+
+
+@pytest.fixture
+def production_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    monkeypatch.setenv("SECRET_KEY", STRONG_SECRET)
+    return monkeypatch
+
+
+def test_production_refuses_to_start_without_a_secret_key(production_env):
+    production_env.delenv("SECRET_KEY")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_refuses_a_short_secret_key(production_env):
+    production_env.setenv("SECRET_KEY", "dev")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_refuses_to_start_without_an_explicit_database(production_env):
+    production_env.delenv("DATABASE_URL")
+    with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+        create_app("production")
+
+
+def test_production_starts_with_both_and_marks_cookies_secure(production_env):
+    app = create_app("production")
+    assert app.config["SECRET_KEY"] == STRONG_SECRET
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert not app.config["SEED_DEMO_ALLOWED"]
+
+
+def test_production_refuses_demo_data(production_env):
+    app = create_app("production")
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code != 0
+    assert "refused" in result.output
+
+
+def test_development_generates_a_secret_and_keeps_it(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first, second = DevelopmentConfig.secret_key(), DevelopmentConfig.secret_key()
+    assert len(first) >= 32 and first == second
+
+
+def test_an_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigurationError, match="ARRIVAL_ENV"):
+        create_app("staging")
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("SQLite settings")
+    import sqlalchemy as sa
+
+    from arrival.extensions import db
+
+    with app.app_context():
+        connection = db.engines[None]
+        assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
