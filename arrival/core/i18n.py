@@ -1,11 +1,13 @@
 """Language: German first, English second; chosen per session."""
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 
 from arrival.extensions import babel
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     language = session.get("language")
     if language in current_app.config["LANGUAGES"]:
         return language

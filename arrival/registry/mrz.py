@@ -25,6 +25,7 @@ _FORMAT_BY_TOTAL = {lines * length: name for name, (lines, length) in _LAYOUTS.i
 # these may be padded again. Lines ending in a check digit may not.
 _PADDABLE_LINES = {"TD1": (0, 2), "TD2": (0,), "TD3": (0,)}
 
+_LABELS = {"date_of_birth": "date of birth", "expiry": "expiry date"}
 _SEX = {"F": "female", "M": "male", "<": "unknown", "X": "unknown"}
 # Germany is the one state that uses a one-letter code in the MRZ.
 _COUNTRY_ALIASES = {"D": "DEU"}
@@ -229,7 +230,8 @@ def _document_number(principal: str, check: str, optional: str, errors: list) ->
         return principal, optional
     extension = optional.split("<", 1)[0]
     if len(extension) < 2:
-        errors.append(("document_number", "document number: the continuation of a long number is missing"))
+        message = "document number: the continuation of a long number is missing"
+        errors.append(("document_number", message))
         return principal + extension, optional[len(extension) :]
     number = principal + extension[:-1]
     _verify(errors, "document_number", "document number", number, extension[-1])
@@ -249,9 +251,9 @@ def _build(fmt: str, raw: _Slices, lines: list[str], today: _dt.date, errors: li
         given_names=given,
         document_number=raw.number.replace("<", ""),
         nationality=_country(raw.nationality),
-        date_of_birth=_date(raw.birth[:6], _birth_year, "date_of_birth", "date of birth", today, errors),
+        date_of_birth=_date(raw.birth[:6], _birth_year, "date_of_birth", today, errors),
         sex=_sex(raw.sex, errors),
-        expiry=_date(raw.expiry[:6], _expiry_year, "expiry", "expiry date", today, errors),
+        expiry=_date(raw.expiry[:6], _expiry_year, "expiry", today, errors),
         personal_number=_filler_to_spaces(raw.personal),
         optional_data=_filler_to_spaces(raw.optional),
         # A name field without trailing fillers was probably cut off to fit.
@@ -269,7 +271,8 @@ def _verify(errors: list, field: str, label: str, data: str, check: str) -> None
         return
     expected = check_digit(data)
     if check != expected:
-        errors.append((field, f"{label}: check digit is {check}, expected {expected} — please compare with the document"))
+        message = f"{label}: check digit is {check}, expected {expected} — compare with the document"
+        errors.append((field, message))
 
 
 def _names(field: str) -> tuple[str, str]:
@@ -304,8 +307,9 @@ def _expiry_year(two_digits: int, month: int, day: int, today: _dt.date) -> int:
     return year - 100 if year > today.year + _EXPIRY_WINDOW_YEARS else year
 
 
-def _date(raw: str, resolve_year, field: str, label: str, today: _dt.date, errors: list):
+def _date(raw: str, resolve_year, field: str, today: _dt.date, errors: list):
     """A date from YYMMDD; None when parts are unknown (fillers or 00)."""
+    label = _LABELS[field]
     if "<" in raw:
         return None
     if not raw.isdigit():

@@ -86,10 +86,10 @@ def clean_text(value: str, max_length: int) -> str:
     for char in text:
         category = unicodedata.category(char)
         if category in ("Cc", "Cs"):
-            raise ValueError(f"contains a control character (U+{ord(char):04X}), which is not allowed")
+            raise ValueError(f"Text contains a control character (U+{ord(char):04X}), not allowed.")
     text = " ".join(text.split())
     if len(text) > max_length:
-        raise ValueError(f"is {len(text)} characters long; at most {max_length} are allowed")
+        raise ValueError(f"Text is {len(text)} characters long; at most {max_length} are allowed.")
     return text
 
 
@@ -116,10 +116,13 @@ def kmu_2010(cyrillic: str) -> str:
 
     Works word by word (hyphens and spaces separate words): ye/yi/y/yu/ya at the start
     of a word, ie/i/i/iu/ia inside; ь and apostrophes are dropped; зг → zgh.
-    All-capital words stay all-capital (ЩЕРБАК → SHCHERBAK). Non-Cyrillic text is
+    All-capital words stay all-capital (ЩЕРБАК → SHCHERBAK). Russian-only letters are
+    accepted (ы → y, э → e, ё → yo/io, ъ dropped); the other letters follow the
+    Ukrainian table, so Russian и is written y as for Ukrainian и. Non-Cyrillic text is
     left as it is.
     """
-    return _KMU_WORD.sub(lambda match: _kmu_word(match.group()), cyrillic)
+    text = unicodedata.normalize("NFC", cyrillic)
+    return _KMU_WORD.sub(lambda match: _kmu_word(match.group()), text)
 
 
 def _kmu_word(word: str) -> str:

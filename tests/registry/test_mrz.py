@@ -225,10 +225,14 @@ def test_other_country_codes_are_kept_as_written(code):
         joined(SPECIMEN_TD3).lower(),
         joined(SPECIMEN_TD3, ""),  # lines joined into one string of 88
         joined(SPECIMEN_TD3, " "),
-        "P<UTOERIKSSON<<ANNA<MARIA <<<<<<<<<<<<<<<<<<<\nL898902C36 UTO7408122F 1204159ZE184226B<<<<<10",
+        "P<UTOERIKSSON<<ANNA<MARIA <<<<<<<<<<<<<<<<<<<\n"
+        "L898902C36 UTO7408122F 1204159ZE184226B<<<<<10",
         "P<UTOERIKSSON<<ANNA<MARIA\nL898902C36UTO7408122F1204159ZE184226B<<<<<10",  # fillers lost
     ],
-    ids=["lf", "crlf", "surrounding-space", "lower", "joined", "joined-space", "inner-spaces", "trimmed"],
+    ids=[
+        "lf", "crlf", "surrounding-space", "lower",
+        "joined", "joined-space", "inner-spaces", "trimmed",
+    ],  # fmt: skip
 )
 def test_accepts_the_td3_specimen_however_it_was_typed_or_pasted(text):
     result = parse_mrz(text, today=TODAY)

@@ -1,0 +1,46 @@
+"""The OpenAPI document describes every API route; errors are JSON with a code."""
+
+from __future__ import annotations
+
+from arrival.api.openapi import api_rules, openapi_path
+
+
+def test_every_api_route_is_in_the_openapi_document(app, client, signed_in):
+    signed_in("intake")
+    document = client.get("/api/v1/openapi.json").json
+    missing = []
+    for rule in api_rules(app):
+        path, _ = openapi_path(rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if method.lower() not in document["paths"].get(path, {}):
+                missing.append(f"{method} {rule.rule}")
+    assert not missing, f"document these API routes with @documented: {missing}"
+
+
+def test_the_document_is_openapi_3_with_operations_and_responses(client, signed_in):
+    signed_in("intake")
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.")
+    operation_ids = []
+    for path, operations in document["paths"].items():
+        assert path.startswith("/api/v1/") and "<" not in path
+        for operation in operations.values():
+            assert operation["summary"] and "200" in operation["responses"]
+            assert "401" in operation["responses"] and "403" in operation["responses"]
+            operation_ids.append(operation["operationId"])
+    assert len(operation_ids) == len(set(operation_ids))
+
+
+def test_path_parameters_are_declared(client, signed_in):
+    signed_in("intake")
+    operation = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/catalog/{kind}"]["get"]
+    assert {"name": "kind", "in": "path", "required": True, "schema": {"type": "string"}} in \
+        operation["parameters"]
+
+
+def test_me_describes_the_signed_in_user(client, signed_in):
+    username = signed_in("caseworker", authority="rp")
+    me = client.get("/api/v1/me").json
+    assert me["username"] == username
+    assert me["authority"] == {"code": "rp", "kind": "regional"}
+    assert me["csrf_token"]
