@@ -271,7 +271,7 @@ def _verify(errors: list, field: str, label: str, data: str, check: str) -> None
         return
     expected = check_digit(data)
     if check != expected:
-        message = f"{label}: check digit is {check}, expected {expected} — compare with the document"
+        message = f"{label}: check digit is {check}, expected {expected}; compare with the document"
         errors.append((field, message))
 
 

@@ -385,7 +385,7 @@ def test_fold_name_is_the_same_across_scripts():
 
 
 def test_match_keys_are_fast_enough_for_bulk_use():
-    syllables = ["ko", "va", "shev", "chen", "ro", "man", "yuk", "ol", "ek", "san", "dr", "zh", "ts"]
+    syllables = ["ko", "va", "shev", "chen", "ro", "man", "yuk", "ol", "ek", "san", "dr", "zh"]
     names = ["".join(p).capitalize() for p in itertools.product(syllables, repeat=4)][:10_000]
     started = time.perf_counter()
     for name in names:
