@@ -4,5 +4,17 @@ Alembic's autogenerate) sees all tables."""
 from arrival.audit.models import AuditEvent
 from arrival.auth.models import LoginSession, User
 from arrival.catalog.models import Authority, CatalogEntry
+from arrival.registry.models import (
+    Document,
+    DuplicateDecision,
+    Household,
+    IdempotencyRecord,
+    MatchKey,
+    Person,
+    PersonFlag,
+)
 
-__all__ = ["AuditEvent", "Authority", "CatalogEntry", "LoginSession", "User"]
+__all__ = [
+    "AuditEvent", "Authority", "CatalogEntry", "Document", "DuplicateDecision", "Household",
+    "IdempotencyRecord", "LoginSession", "MatchKey", "Person", "PersonFlag", "User",
+]

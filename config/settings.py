@@ -82,6 +82,11 @@ class BaseConfig:
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("de", "en")
 
+    # Duplicate detection: candidates scoring at least the threshold are "likely"
+    # (a clerk must decide); from the hint threshold on they are shown at all.
+    DUPLICATE_THRESHOLD = float(os.environ.get("DUPLICATE_THRESHOLD", "0.85"))
+    DUPLICATE_HINT_THRESHOLD = float(os.environ.get("DUPLICATE_HINT_THRESHOLD", "0.5"))
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SEED_DEMO_ALLOWED = False

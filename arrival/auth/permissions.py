@@ -34,6 +34,8 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"
     AUDIT_READ = "audit.read"
     CATALOG_READ = "catalog.read"
+    REGISTRY_READ = "registry.read"  # find persons, open households
+    REGISTRY_WRITE = "registry.write"  # register households, add and edit persons
 
 
 class FieldGroup(StrEnum):
@@ -58,11 +60,11 @@ P = Permission
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({P.USERS_MANAGE, P.AUDIT_READ, P.CATALOG_READ}),
-    Role.INTAKE: frozenset({P.CATALOG_READ}),
-    Role.HOUSING: frozenset({P.CATALOG_READ}),
+    Role.INTAKE: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.REGISTRY_WRITE}),
+    Role.HOUSING: frozenset({P.CATALOG_READ, P.REGISTRY_READ}),
     Role.SERVICE_POINT: frozenset({P.CATALOG_READ}),
-    Role.CASEWORKER: frozenset({P.CATALOG_READ}),
-    Role.COORDINATOR: frozenset({P.CATALOG_READ}),
+    Role.CASEWORKER: frozenset({P.CATALOG_READ, P.REGISTRY_READ}),
+    Role.COORDINATOR: frozenset({P.CATALOG_READ, P.REGISTRY_READ}),
 }
 
 G = FieldGroup
@@ -117,6 +119,18 @@ ENDPOINT_PERMISSIONS: dict[str, Permission] = {
     "api.users": P.USERS_MANAGE,
     "audit.index": P.AUDIT_READ,
     "api.audit_events": P.AUDIT_READ,
+    # registry (intake)
+    "registry.search": P.REGISTRY_READ,
+    "registry.household": P.REGISTRY_READ,
+    "registry.new_household": P.REGISTRY_WRITE,
+    "registry.add_member": P.REGISTRY_WRITE,
+    "registry.edit_person": P.REGISTRY_WRITE,
+    "api.search_persons": P.REGISTRY_READ,
+    "api.get_household": P.REGISTRY_READ,
+    "api.create_household": P.REGISTRY_WRITE,
+    "api.duplicates": P.REGISTRY_WRITE,
+    "api.read_mrz": P.REGISTRY_WRITE,
+    "api.transliterate": P.REGISTRY_WRITE,
 }
 
 

@@ -15,6 +15,8 @@ from arrival.core.timezone import format_local
 # The main menu: (endpoint, label). Each entry shows only to roles that may open it.
 MENU = [
     ("core.index", _l("Start")),
+    ("registry.search", _l("Search")),
+    ("registry.new_household", _l("Register")),
     ("users.index", _l("Accounts")),
     ("audit.index", _l("Audit log")),
 ]

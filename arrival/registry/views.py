@@ -1,0 +1,237 @@
+"""Intake pages: register a household, add a member, edit a person, the
+household page, search."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from arrival.auth.permissions import FieldGroup, user_field_groups
+from arrival.core.timezone import format_local
+from arrival.core.validation import Conflict, ValidationFailed
+from arrival.database import now_utc
+from arrival.registry import operations, search as person_search
+from arrival.registry.form_actions import (
+    apply_action,
+    blank_person,
+    iso_to_local_input,
+    latin_suggestions,
+    local_to_iso,
+)
+from arrival.registry.forms import HouseholdForm, MemberForm, PersonEditForm
+from arrival.registry.history import household_history
+from arrival.registry.validation import parse_household, plausibility_warnings
+
+bp = Blueprint("registry", __name__)
+
+
+def _form_path(path: str) -> str:
+    return path.replace(".", "-")
+
+
+def attach_errors(form, messages: dict[str, list[str]]) -> list[str]:
+    """Put each message at its field ("persons.0.family_name" → persons-0-family_name);
+    returns those that belong to no field."""
+    fields = {f.id: f for f in _all_fields(form)}
+    unplaced = []
+    for path, texts in messages.items():
+        field = fields.get(_form_path(path))
+        if field is None:
+            unplaced.extend(texts)
+        else:
+            field.errors = list(field.errors) + list(texts)
+    return unplaced
+
+
+def _all_fields(form):
+    for field in form:
+        yield field
+        if hasattr(field, "entries"):
+            for entry in field.entries:
+                yield from _all_fields(entry.form) if hasattr(entry, "form") else [entry]
+        elif hasattr(field, "form"):
+            yield from _all_fields(field.form)
+
+
+def household_payload(form: HouseholdForm) -> dict:
+    payload = {
+        "arrived_at": local_to_iso(form.arrived_at.data or ""),
+        "arrival_point": form.arrival_point.data or None,
+        "phone": form.phone.data or None,
+        "contact_language": form.contact_language.data or None,
+        "persons": [entry.form.to_payload() for entry in form.persons.entries],
+    }
+    return {k: v for k, v in payload.items() if v not in (None, "")}
+
+
+def _rebuilt(form_class, data: dict):
+    """A fresh form from edited data (after add/remove/MRZ) instead of the request."""
+    data.pop("csrf_token", None)
+    return form_class(formdata=None, data=data)
+
+
+def _render_household_form(form, *, status=200, duplicates=None, warnings=None, general=()):
+    persons = [entry.form.data for entry in form.persons.entries]
+    return render_template(
+        "registry/household_form.html", form=form, duplicates=duplicates or {},
+        warnings={_form_path(k): v for k, v in (warnings or {}).items()},
+        general_errors=list(general),
+        suggestions=[latin_suggestions(p) for p in persons],
+    ), status
+
+
+@bp.route("/households/new", methods=["GET", "POST"])
+def new_household():
+    if request.method == "GET":
+        form = HouseholdForm(formdata=None, data={
+            "arrived_at": iso_to_local_input(now_utc()), "persons": [blank_person(relation="head")]})
+        form.ensure_idempotency_key()
+        return _render_household_form(form)
+
+    form = HouseholdForm()
+    action = request.form.get("action", "save")
+    if action != "save":
+        data = form.data
+        messages = apply_action(data["persons"], action)
+        form = _rebuilt(HouseholdForm, data)
+        attach_errors(form, messages)
+        return _render_household_form(form, status=422 if messages else 200)
+
+    form.ensure_idempotency_key()
+    payload = household_payload(form)
+    try:
+        data = parse_household(payload)
+    except ValidationFailed as error:
+        general = attach_errors(form, error.errors)
+        return _render_household_form(form, status=422, general=general)
+    warnings = plausibility_warnings(data)
+    if warnings and not form.confirm_warnings.data:
+        return _render_household_form(form, status=422, warnings=warnings)
+    reason = (form.duplicate_reason.data or "").strip()[:300] or None
+    try:
+        registration = operations.register_household(
+            data, idempotency_key=form.idempotency_key.data,
+            fingerprint=operations.request_fingerprint(payload), duplicate_reason=reason)
+    except operations.PossibleDuplicates as found:
+        return _render_household_form(form, status=409, duplicates=found.candidates)
+    except operations.IdempotencyKeyReused:
+        form.idempotency_key.data = ""
+        form.ensure_idempotency_key()
+        return _render_household_form(form, status=422, general=[
+            _("This form was already used for another registration. Please check and send "
+              "it again.")])
+    household = registration.household
+    if registration.created:
+        flash(_("Household %(ref)s registered.", ref=household.ref), "success")
+    else:
+        flash(_("This registration had already been saved: household %(ref)s.",
+                ref=household.ref), "info")
+    return redirect(url_for("registry.household", ref=household.ref))
+
+
+def _household_or_404(ref: str):
+    household = operations.household_by_ref(ref)
+    if household is None:
+        abort(404)
+    return household
+
+
+@bp.get("/households/<ref>")
+def household(ref: str):
+    household = _household_or_404(ref)
+    groups = user_field_groups(current_user)
+    operations.record_view("household", household.public_id)
+    return render_template(
+        "registry/household.html", household=household, groups=groups, FieldGroup=FieldGroup,
+        history=household_history(household), decisions=operations.open_decisions(household),
+    )
+
+
+@bp.route("/households/<ref>/members/new", methods=["GET", "POST"])
+def add_member(ref: str):
+    household = _household_or_404(ref)
+    if request.method == "GET":
+        form = MemberForm(formdata=None, data={"person": blank_person(
+            relation="other_relative", family_name=household.head.family_name if household.head
+            else "", nationality=household.head.nationality if household.head else "UKR")})
+        form.idempotency_key.data = ""
+        return _render_member_form(form, household)
+    form = MemberForm()
+    action = request.form.get("action", "save")
+    if action.startswith(("read_mrz", "accept_latin")):
+        data = form.data
+        persons = [data["person"]]
+        messages = apply_action(persons, action.split(":")[0] + ":0")
+        data["person"] = persons[0]
+        form = _rebuilt(MemberForm, data)
+        attach_errors(form, {k.replace("persons.0", "person"): v for k, v in messages.items()})
+        return _render_member_form(form, household, status=422 if messages else 200)
+    try:
+        person = operations.add_member(
+            household, form.person.form.to_payload(),
+            duplicate_reason=(form.duplicate_reason.data or "").strip() or None,
+            confirmed=form.confirm_warnings.data)
+    except ValidationFailed as error:
+        messages = {k.replace("persons.0", "person"): v for k, v in error.errors.items()}
+        general = attach_errors(form, messages)
+        return _render_member_form(form, household, status=422, general=general)
+    except operations.PossibleDuplicates as found:
+        return _render_member_form(form, household, status=409, duplicates=found.candidates)
+    except operations.NeedsConfirmation as pending:
+        return _render_member_form(form, household, status=422, warnings=pending.warnings)
+    flash(_("%(name)s added to the household.", name=person.display_name), "success")
+    return redirect(url_for("registry.household", ref=household.ref))
+
+
+def _render_member_form(form, household, *, status=200, duplicates=None, warnings=None,
+                        general=()):
+    return render_template(
+        "registry/member_form.html", form=form, household=household,
+        duplicates=(duplicates or {}).get(0, []),
+        warnings={_form_path(k.replace("persons.0", "person")): v
+                  for k, v in (warnings or {}).items()},
+        general_errors=list(general), suggestions=latin_suggestions(form.person.form.data),
+    ), status
+
+
+@bp.route("/persons/<public_id>/edit", methods=["GET", "POST"])
+def edit_person(public_id: str):
+    person = operations.person_by_public_id(public_id)
+    if person is None:
+        abort(404)
+    if request.method == "GET":
+        form = PersonEditForm(formdata=None, data={
+            "person": operations.person_form_data(person), "version": str(person.version)})
+        operations.record_view("person", person.public_id)
+        return render_template("registry/person_form.html", form=form, person=person)
+    form = PersonEditForm()
+    expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    try:
+        changed = operations.edit_person(person, form.person.form.to_payload(),
+                                         expected_version=expected)
+    except ValidationFailed as error:
+        messages = {k.replace("persons.0", "person"): v for k, v in error.errors.items()}
+        general = attach_errors(form, messages)
+        return render_template("registry/person_form.html", form=form, person=person,
+                               general_errors=general), 422
+    except Conflict:
+        # Show what changed meanwhile; the clerk's input stays in the form.
+        form.version.data = str(person.version)
+        return render_template(
+            "registry/person_form.html", form=form, person=person,
+            conflict=operations.changes_since(person, expected),
+        ), 409
+    if changed:
+        flash(_("Changes saved."), "success")
+    return redirect(url_for("registry.household", ref=person.household.ref))
+
+
+@bp.get("/search")
+def search():
+    query = (request.args.get("q") or "").strip()[:200]
+    results = person_search.search(query) if query else None
+    if results is not None:
+        operations.record_view("search", "-", detail=f"{len(results.persons)} results")
+    return render_template("registry/search.html", query=query, results=results,
+                           format_local=format_local)
