@@ -123,3 +123,40 @@ def extra_route_app(monkeypatch):
         return application
 
     return build
+
+
+@pytest.fixture(scope="module")
+def committing_app(database_url, tmp_path_factory):
+    """An application on a database of its own where requests really commit —
+    for concurrency tests, where several connections must see each other's work.
+    A throw-away SQLite file, or a throw-away database on the PostgreSQL server."""
+    from flask_migrate import upgrade
+    from sqlalchemy.engine import make_url
+
+    from arrival.demo.operations import ensure_demo_accounts
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        name = f"arrival_concurrency_{os.getpid()}"
+        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        own_url = url.set(database=name).render_as_string(hide_password=False)
+    else:
+        own_url = f"sqlite:///{tmp_path_factory.mktemp('concurrency') / 'db.sqlite3'}"
+    application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": own_url})
+    application.test_client_class = TestClient
+    with application.app_context():
+        upgrade()
+        load_catalog(application.config["CATALOG_DIR"])
+        ensure_demo_accounts()
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if url.get_backend_name() == "postgresql":
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

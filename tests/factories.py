@@ -43,3 +43,51 @@ def signed_in(client, make_user):
         return username
 
     return sign_in
+
+
+def person_payload(**fields) -> dict:
+    """A person as the API takes it; override any field."""
+    person = {
+        "relation": "head", "family_name": "Shevchenko", "given_names": "Olena",
+        "family_name_cyrillic": "Шевченко", "given_names_cyrillic": "Олена",
+        "sex": "female", "date_of_birth": "1984-03-12", "nationality": "UKR",
+        "document": {"type": "biometric_passport", "number": "FB123456",
+                     "issuing_country": "UKR", "expiry": "2030-01-01"},
+        "languages": ["uk", "ru"], "flags": [],
+    }
+    person.update(fields)
+    return person
+
+
+def household_payload(*persons: dict, **fields) -> dict:
+    payload = {
+        "arrived_at": "2022-03-14T10:30:00+01:00", "arrival_point": "main_station",
+        "phone": "+380 67 123 4567", "contact_language": "uk",
+        "persons": list(persons) or [person_payload()],
+    }
+    payload.update(fields)
+    return payload
+
+
+@pytest.fixture
+def freeze_registration_clock(monkeypatch):
+    """Registration rules compare against 'now'; fix it in spring 2022."""
+    from datetime import datetime, timezone
+
+    from arrival.registry import validation
+
+    moment = datetime(2022, 3, 15, 9, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(validation, "now_utc", lambda: moment)
+    return moment
+
+
+@pytest.fixture
+def register(client, freeze_registration_clock):
+    """POST a household through the API as the signed-in client."""
+
+    def post(payload: dict | None = None, *, key: str | None = None, **kwargs):
+        headers = {"Idempotency-Key": key} if key else {}
+        return client.post_json("/api/v1/households", payload or household_payload(),
+                                headers=headers, **kwargs)
+
+    return post

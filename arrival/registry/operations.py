@@ -86,12 +86,13 @@ def _claim_key(key: str, fingerprint: str) -> IdempotencyRecord | None:
     dialect = db.session.get_bind().dialect.name
     insert = (sa.dialects.postgresql.insert if dialect == "postgresql"
               else sa.dialects.sqlite.insert)(IdempotencyRecord)
-    user_id = _current_user_id()
-    statement = insert.values(key=key, scope=REGISTRATION_SCOPE, request_hash=fingerprint,
-                              user_id=user_id, created_at=sa.func.now()
-                              ).on_conflict_do_nothing(index_elements=["key"])
-    inserted = db.session.execute(statement).rowcount
-    if inserted:
+    statement = (
+        insert.values(key=key, scope=REGISTRATION_SCOPE, request_hash=fingerprint,
+                      user_id=_current_user_id(), created_at=now_utc())
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(IdempotencyRecord.key)
+    )
+    if db.session.execute(statement).scalar() is not None:
         return None
     return db.session.get(IdempotencyRecord, key)
 

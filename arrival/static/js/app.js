@@ -12,6 +12,28 @@
     }
   }
 
+  // A wide table scrolls sideways inside .table-wrap (portrait tablet). A region
+  // that scrolls must be reachable and scrollable by keyboard (WCAG 2.1.1) and
+  // have a name; a table that fits gets no extra tab stop.
+  function markScrollingTables() {
+    var wraps = document.querySelectorAll(".table-wrap");
+    for (var i = 0; i < wraps.length; i++) {
+      var wrap = wraps[i];
+      var caption = wrap.querySelector("caption");
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        if (caption) { wrap.setAttribute("aria-label", caption.textContent.trim()); }
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    }
+  }
+  markScrollingTables();
+  window.addEventListener("resize", markScrollingTables);
+
   // The CSRF token for fetch() calls made by page scripts.
   window.arrivalCsrfToken = function () {
     var tag = document.querySelector('meta[name="csrf-token"]');
