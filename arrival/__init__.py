@@ -60,13 +60,16 @@ def _register_domains(app: Flask) -> None:
     from arrival.auth.admin_views import bp as users_bp
     from arrival.auth.views import bp as auth_bp
     from arrival.core.views import bp as core_bp
+    from arrival.housing import templating as housing_templating
+    from arrival.housing.views import bp as housing_bp
     from arrival.registry import templating as registry_templating
     from arrival.registry.views import bp as registry_bp
 
-    for blueprint in (core_bp, auth_bp, users_bp, audit_bp, registry_bp):
+    for blueprint in (core_bp, auth_bp, users_bp, audit_bp, registry_bp, housing_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     registry_templating.init_app(app)
+    housing_templating.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -4,6 +4,7 @@ Alembic's autogenerate) sees all tables."""
 from arrival.audit.models import AuditEvent
 from arrival.auth.models import LoginSession, User
 from arrival.catalog.models import Authority, CatalogEntry
+from arrival.housing.models import Bed, BedBlock, Site, Stay, StayEvent, Unit
 from arrival.registry.models import (
     Document,
     DuplicateDecision,
@@ -15,6 +16,7 @@ from arrival.registry.models import (
 )
 
 __all__ = [
-    "AuditEvent", "Authority", "CatalogEntry", "Document", "DuplicateDecision", "Household",
+    "AuditEvent", "Authority", "Bed", "BedBlock", "CatalogEntry", "Site", "Stay", "StayEvent",
+    "Unit", "Document", "DuplicateDecision", "Household",
     "IdempotencyRecord", "LoginSession", "MatchKey", "Person", "PersonFlag", "User",
 ]

@@ -87,6 +87,11 @@ class BaseConfig:
     DUPLICATE_THRESHOLD = float(os.environ.get("DUPLICATE_THRESHOLD", "0.85"))
     DUPLICATE_HINT_THRESHOLD = float(os.environ.get("DUPLICATE_HINT_THRESHOLD", "0.5"))
 
+    # Housing: boys older than this do not go into women-and-children-only units;
+    # residents unseen for this many days appear on the absence list.
+    WOMEN_ONLY_MAX_BOY_AGE = _env_int("WOMEN_ONLY_MAX_BOY_AGE", 13)
+    ABSENCE_DAYS = _env_int("ABSENCE_DAYS", 3)
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SEED_DEMO_ALLOWED = False

@@ -91,3 +91,59 @@ def register(client, freeze_registration_clock):
                                 headers=headers, **kwargs)
 
     return post
+
+
+@pytest.fixture
+def make_household(app):
+    """Register a household directly through the operation; returns its ref."""
+    from datetime import datetime, timezone
+
+    from arrival.registry import operations as registry
+    from arrival.registry.validation import parse_household
+
+    counter = itertools.count(1)
+
+    def make(*persons: dict, arrived_at: str = "2022-03-14T10:30:00+01:00") -> str:
+        n = next(counter)
+        persons = persons or (person_payload(family_name=f"Family{n}", family_name_cyrillic="",
+                                             document={"type": "none"}),)
+        payload = household_payload(*persons, arrived_at=arrived_at)
+        with app.app_context():
+            data = parse_household(payload, now=datetime(2022, 3, 15, 12, tzinfo=timezone.utc))
+            registration = registry.register_household(
+                data, idempotency_key=None, fingerprint=registry.request_fingerprint(payload),
+                duplicate_reason="test data")
+            db.session.commit()
+            return registration.household.ref
+
+    return make
+
+
+@pytest.fixture
+def make_site(app):
+    """A site with units of the given sizes; returns {'site': id, 'units': [ids]}."""
+    from arrival.housing import inventory
+
+    counter = itertools.count(1)
+
+    def make(*unit_sizes: int, kind: str = "emergency_hall", unit_flags: dict | None = None,
+             opened_at=None, **site_fields) -> dict:
+        n = next(counter)
+        with app.app_context():
+            site = inventory.create_site({"name": site_fields.pop("name", f"Site {n}"),
+                                          "kind": kind, **site_fields})
+            if opened_at is not None:
+                site.opened_at = opened_at
+            units = []
+            for index, size in enumerate(unit_sizes or (4,)):
+                unit = inventory.create_unit(site, {"name": f"Room {index + 1}",
+                                                    **(unit_flags or {})})
+                beds = inventory.add_beds(unit, size)
+                if opened_at is not None:
+                    for bed in beds:
+                        bed.created_at = opened_at
+                units.append(unit.id)
+            db.session.commit()
+            return {"site": site.id, "units": units}
+
+    return make

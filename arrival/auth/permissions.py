@@ -36,6 +36,9 @@ class Permission(StrEnum):
     CATALOG_READ = "catalog.read"
     REGISTRY_READ = "registry.read"  # find persons, open households
     REGISTRY_WRITE = "registry.write"  # register households, add and edit persons
+    HOUSING_READ = "housing.read"  # occupancy, sites, absence list
+    HOUSING_PLACE = "housing.place"  # assign beds, check in/out, move
+    HOUSING_MANAGE = "housing.manage"  # sites, units, beds
 
 
 class FieldGroup(StrEnum):
@@ -59,12 +62,15 @@ class AuthorityKind(StrEnum):
 P = Permission
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset({P.USERS_MANAGE, P.AUDIT_READ, P.CATALOG_READ}),
-    Role.INTAKE: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.REGISTRY_WRITE}),
-    Role.HOUSING: frozenset({P.CATALOG_READ, P.REGISTRY_READ}),
+    Role.ADMIN: frozenset({P.USERS_MANAGE, P.AUDIT_READ, P.CATALOG_READ, P.HOUSING_READ,
+                           P.HOUSING_MANAGE}),
+    Role.INTAKE: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.REGISTRY_WRITE, P.HOUSING_READ,
+                            P.HOUSING_PLACE}),
+    Role.HOUSING: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ, P.HOUSING_PLACE,
+                             P.HOUSING_MANAGE}),
     Role.SERVICE_POINT: frozenset({P.CATALOG_READ}),
     Role.CASEWORKER: frozenset({P.CATALOG_READ, P.REGISTRY_READ}),
-    Role.COORDINATOR: frozenset({P.CATALOG_READ, P.REGISTRY_READ}),
+    Role.COORDINATOR: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ}),
 }
 
 G = FieldGroup
@@ -131,6 +137,28 @@ ENDPOINT_PERMISSIONS: dict[str, Permission] = {
     "api.duplicates": P.REGISTRY_WRITE,
     "api.read_mrz": P.REGISTRY_WRITE,
     "api.transliterate": P.REGISTRY_WRITE,
+    # housing
+    "housing.overview": P.HOUSING_READ,
+    "housing.site": P.HOUSING_READ,
+    "housing.absent": P.HOUSING_PLACE,
+    "housing.new_site": P.HOUSING_MANAGE,
+    "housing.edit_site": P.HOUSING_MANAGE,
+    "housing.close_site": P.HOUSING_MANAGE,
+    "housing.new_unit": P.HOUSING_MANAGE,
+    "housing.edit_unit": P.HOUSING_MANAGE,
+    "housing.add_beds": P.HOUSING_MANAGE,
+    "housing.block_bed": P.HOUSING_MANAGE,
+    "housing.unblock_bed": P.HOUSING_MANAGE,
+    "housing.place": P.HOUSING_PLACE,
+    "housing.move": P.HOUSING_PLACE,
+    "housing.check_in": P.HOUSING_PLACE,
+    "housing.check_out": P.HOUSING_PLACE,
+    "api.sites": P.HOUSING_READ,
+    "api.create_stays": P.HOUSING_PLACE,
+    "api.move_stays": P.HOUSING_PLACE,
+    "api.check_in_stay": P.HOUSING_PLACE,
+    "api.check_out_stay": P.HOUSING_PLACE,
+    "api.bed_proposals": P.HOUSING_PLACE,
 }
 
 

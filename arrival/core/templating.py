@@ -17,6 +17,7 @@ MENU = [
     ("core.index", _l("Start")),
     ("registry.search", _l("Search")),
     ("registry.new_household", _l("Register")),
+    ("housing.overview", _l("Accommodation")),
     ("users.index", _l("Accounts")),
     ("audit.index", _l("Audit log")),
 ]

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from arrival.auth.permissions import FieldGroup, user_field_groups
+from arrival.core.sections import household_sections
 from arrival.core.timezone import format_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
@@ -145,6 +146,7 @@ def household(ref: str):
     return render_template(
         "registry/household.html", household=household, groups=groups, FieldGroup=FieldGroup,
         history=household_history(household), decisions=operations.open_decisions(household),
+        sections=household_sections(household, groups),
     )
 
 

@@ -25,7 +25,8 @@ def test_the_document_is_openapi_3_with_operations_and_responses(client, signed_
     for path, operations in document["paths"].items():
         assert path.startswith("/api/v1/") and "<" not in path
         for operation in operations.values():
-            assert operation["summary"] and "200" in operation["responses"]
+            assert operation["summary"]
+            assert any(code.startswith("2") for code in operation["responses"])
             assert "401" in operation["responses"] and "403" in operation["responses"]
             operation_ids.append(operation["operationId"])
     assert len(operation_ids) == len(set(operation_ids))

@@ -1,0 +1,218 @@
+"""Stays: assign beds, check in, move, check out, cancel — each a transition that
+writes its history. The database holds the invariants (one open stay per person
+and per bed); the code checks them first to give a clear message, and turns a
+lost race into the same message."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from arrival.audit.models import AuditAction
+from arrival.audit.operations import record
+from arrival.catalog.operations import entries
+from arrival.core.validation import Conflict, ValidationFailed
+from arrival.database import now_utc
+from arrival.extensions import db
+from arrival.housing.allocation import free_bed_condition
+from arrival.housing.models import OPEN_STATES, Bed, Site, Stay, StayEvent, StayState, Unit
+from arrival.registry.models import Person
+
+CLOCK_SKEW = timedelta(minutes=5)
+MOVED = "moved"
+
+ALLOWED = {
+    StayState.PLANNED: {StayState.CHECKED_IN, StayState.CANCELLED, StayState.CHECKED_OUT},
+    StayState.CHECKED_IN: {StayState.CHECKED_OUT},
+    StayState.CHECKED_OUT: set(),
+    StayState.CANCELLED: set(),
+}
+
+
+class BedTaken(Conflict):
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("A chosen bed was taken in the meantime."),
+                         code="bed_taken")
+
+
+def _moment(at: datetime | None, field: str = "at") -> datetime:
+    now = now_utc()
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        raise ValidationFailed(**{field: _("The time needs a time zone.")})
+    if at > now + CLOCK_SKEW:
+        raise ValidationFailed(**{field: _("The time is in the future.")})
+    return at
+
+
+def _user_id():
+    return current_user.id if current_user and current_user.is_authenticated else None
+
+
+def transition(stay: Stay, to: StayState, *, at: datetime, note: str | None = None) -> None:
+    """The only way a stay changes state; writes the event and the audit entry."""
+    current = StayState(stay.state)
+    if to not in ALLOWED[current]:
+        raise ValidationFailed(state=_("A stay cannot go from %(a)s to %(b)s.", a=current.value,
+                                       b=to.value))
+    start = stay.checked_in_at or stay.planned_at
+    if to in (StayState.CHECKED_OUT, StayState.CANCELLED) and at < start:
+        raise ValidationFailed(at=_("The end is before the start of the stay."))
+    if to is StayState.CHECKED_IN:
+        if at < stay.planned_at:
+            raise ValidationFailed(at=_("The check-in is before the stay was planned."))
+        stay.checked_in_at = at
+    else:
+        stay.ended_at = at
+    stay.state = to.value
+    db.session.add(StayEvent(stay=stay, from_state=current.value, to_state=to.value, at=at,
+                             user_id=_user_id(), note=(note or "")[:300] or None))
+    record(AuditAction.UPDATE, entity_type="stay", entity_id=stay.id, fields=["state"],
+           detail=f"{current.value} → {to.value}")
+
+
+def open_stay_of(person: Person) -> Stay | None:
+    return db.session.scalar(sa.select(Stay).where(Stay.person_id == person.id,
+                                                  Stay.state.in_(OPEN_STATES)))
+
+
+def assign(persons: list[Person], beds: list[Bed], *, check_in: bool = False,
+           at: datetime | None = None) -> list[Stay]:
+    """Put each person in one bed, in one step; all or nothing."""
+    at = _moment(at)
+    if not persons:
+        raise ValidationFailed(persons=_("Choose at least one person."))
+    if len(beds) < len(persons):
+        raise ValidationFailed(beds=_("%(beds)d beds for %(persons)d persons: choose a unit "
+                                      "with enough free beds.", beds=len(beds),
+                                      persons=len(persons)))
+    if len({b.id for b in beds}) != len(beds):
+        raise ValidationFailed(beds=_("A bed was chosen twice."))
+    placed = [p for p in persons if open_stay_of(p) is not None]
+    if placed:
+        raise Conflict(_("%(name)s already has a bed.", name=placed[0].display_name),
+                       code="person_has_stay")
+    _check_beds_free(beds)
+    stays = []
+    try:
+        with db.session.begin_nested():
+            for person, bed in zip(persons, beds):
+                stay = Stay(person_id=person.id, household_id=person.household_id, bed=bed,
+                            state=StayState.PLANNED.value, planned_at=at)
+                db.session.add(stay)
+                db.session.add(StayEvent(stay=stay, from_state=None, to_state="planned", at=at,
+                                         user_id=_user_id()))
+                stays.append(stay)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        # Another tablet took a bed (or placed a person) between our check and insert.
+        raise BedTaken() from None
+    for stay in stays:
+        record(AuditAction.CREATE, entity_type="stay", entity_id=stay.id,
+               fields=["person", "bed", "state"])
+        if check_in:
+            transition(stay, StayState.CHECKED_IN, at=at)
+    db.session.flush()
+    return stays
+
+
+def _check_beds_free(beds: list[Bed]) -> None:
+    ids = [b.id for b in beds]
+    free = set(db.session.scalars(
+        sa.select(Bed.id).join(Unit, Unit.id == Bed.unit_id).join(Site, Site.id == Unit.site_id)
+        .where(Bed.id.in_(ids), Site.closed_at.is_(None), free_bed_condition())))
+    if set(ids) - free:
+        closed = db.session.scalar(
+            sa.select(Site.name).join(Unit, Unit.site_id == Site.id).join(Bed, Bed.unit_id == Unit.id)
+            .where(Bed.id.in_(ids), Site.closed_at.is_not(None)).limit(1))
+        if closed:
+            raise ValidationFailed(beds=_("The site %(name)s is closed.", name=closed))
+        raise BedTaken(_("A chosen bed is not free (taken or blocked)."))
+
+
+def check_in(stay: Stay, at: datetime | None = None) -> None:
+    transition(stay, StayState.CHECKED_IN, at=_moment(at))
+    db.session.flush()
+
+
+def check_out(stay: Stay, *, reason: str, destination: str = "", at: datetime | None = None
+              ) -> None:
+    reasons = {e.code for e in entries("checkout_reason")}
+    if reason not in reasons:
+        raise ValidationFailed(reason=_("Choose a reason from the list."))
+    if not stay.open:
+        raise ValidationFailed(stay=_("This stay has already ended."))
+    at = _moment(at)
+    stay.end_reason = reason
+    stay.destination = " ".join((destination or "").split())[:200] or None
+    target = StayState.CHECKED_OUT if stay.state == StayState.CHECKED_IN.value \
+        else StayState.CANCELLED
+    transition(stay, target, at=at, note=reason)
+    db.session.flush()
+
+
+def cancel(stay: Stay, note: str = "") -> None:
+    transition(stay, StayState.CANCELLED, at=_moment(None), note=note)
+    stay.end_reason = "cancelled"
+    db.session.flush()
+
+
+def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None) -> list[Stay]:
+    """Move persons to other beds in one step: each open stay ends ('moved') and a
+    new one starts at the same moment, in the same state, linked to the old one."""
+    at = _moment(at)
+    current = {p.id: open_stay_of(p) for p in persons}
+    without = [p for p in persons if current[p.id] is None]
+    if without:
+        raise ValidationFailed(persons=_("%(name)s has no bed to move from.",
+                                         name=without[0].display_name))
+    if len(beds) < len(persons):
+        raise ValidationFailed(beds=_("%(beds)d beds for %(persons)d persons: choose a unit "
+                                      "with enough free beds.", beds=len(beds),
+                                      persons=len(persons)))
+    _check_beds_free(beds)
+    new_stays = []
+    for person, bed in zip(persons, beds):
+        old = current[person.id]
+        was_checked_in = old.state == StayState.CHECKED_IN.value
+        old.end_reason = MOVED
+        transition(old, StayState.CHECKED_OUT if was_checked_in else StayState.CANCELLED,
+                   at=at, note=MOVED)
+        new_stays.append((person, bed, old, was_checked_in))
+    db.session.flush()  # the old stays close before the new ones open (partial unique indexes)
+    stays = []
+    try:
+        with db.session.begin_nested():
+            for person, bed, old, was_checked_in in new_stays:
+                stay = Stay(person_id=person.id, household_id=person.household_id, bed=bed,
+                            state=StayState.PLANNED.value, planned_at=at, moved_from_id=old.id)
+                db.session.add(stay)
+                db.session.add(StayEvent(stay=stay, from_state=None, to_state="planned", at=at,
+                                         user_id=_user_id(), note=MOVED))
+                stays.append((stay, was_checked_in))
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise BedTaken() from None
+    for stay, was_checked_in in stays:
+        record(AuditAction.CREATE, entity_type="stay", entity_id=stay.id,
+               fields=["person", "bed", "state"], detail=MOVED)
+        if was_checked_in:
+            transition(stay, StayState.CHECKED_IN, at=at, note=MOVED)
+    db.session.flush()
+    return [s for s, _ in stays]
+
+
+def open_stays_of_household(household_id: int) -> list[Stay]:
+    return list(db.session.scalars(
+        sa.select(Stay).where(Stay.household_id == household_id, Stay.state.in_(OPEN_STATES))
+        .order_by(Stay.id)))
+
+
+def stay_history(household_id: int) -> list[Stay]:
+    return list(db.session.scalars(
+        sa.select(Stay).where(Stay.household_id == household_id).order_by(Stay.planned_at,
+                                                                           Stay.id)))
