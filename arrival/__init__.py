@@ -60,22 +60,27 @@ def _register_domains(app: Flask) -> None:
     from arrival.auth.admin_views import bp as users_bp
     from arrival.auth.views import bp as auth_bp
     from arrival.core.views import bp as core_bp
+    from arrival.cards.views import bp as cards_bp
     from arrival.housing import templating as housing_templating
     from arrival.housing.views import bp as housing_bp
     from arrival.registry import templating as registry_templating
     from arrival.registry.views import bp as registry_bp
+    from arrival.services import templating as services_templating
+    from arrival.services.views import bp as services_bp
 
-    for blueprint in (core_bp, auth_bp, users_bp, audit_bp, registry_bp, housing_bp):
+    for blueprint in (core_bp, auth_bp, users_bp, audit_bp, registry_bp, housing_bp, cards_bp,
+                      services_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
-    registry_templating.init_app(app)
-    housing_templating.init_app(app)
+    for domain in (registry_templating, housing_templating, services_templating):
+        domain.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:
     from arrival.auth.cli import users_cli
+    from arrival.cards.cli import cards_cli
     from arrival.catalog.cli import catalog_cli
     from arrival.demo.cli import demo_cli
 
-    for group in (users_cli, catalog_cli, demo_cli):
+    for group in (users_cli, catalog_cli, demo_cli, cards_cli):
         app.cli.add_command(group)

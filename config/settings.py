@@ -92,6 +92,9 @@ class BaseConfig:
     WOMEN_ONLY_MAX_BOY_AGE = _env_int("WOMEN_ONLY_MAX_BOY_AGE", 13)
     ABSENCE_DAYS = _env_int("ABSENCE_DAYS", 3)
 
+    # Scans per station account and point (a handheld scanner in a queue: ~1/second).
+    SCAN_RATE_LIMIT = os.environ.get("SCAN_RATE_LIMIT", "120 per minute")
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SEED_DEMO_ALLOWED = False

@@ -35,12 +35,31 @@ def build_fonts() -> int:
     return copied
 
 
+# Files copied as they are: (package path, target path below vendor/).
+PLAIN_FILES = (
+    # TrueType fonts with Cyrillic, embedded into the card PDFs.
+    ("dejavu-fonts-ttf/ttf/DejaVuSans.ttf", "dejavu/DejaVuSans.ttf"),
+    ("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf", "dejavu/DejaVuSans-Bold.ttf"),
+    ("dejavu-fonts-ttf/LICENSE", "dejavu/LICENSE"),
+    # The in-browser QR decoder of the scan station.
+    ("jsqr/dist/jsQR.js", "jsqr/jsQR.js"),
+)
+
+
+def copy_plain_files() -> int:
+    for source, target in PLAIN_FILES:
+        destination = VENDOR / target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(NODE_MODULES / source, destination)
+    return len(PLAIN_FILES)
+
+
 def main() -> int:
     if not FONT_PACKAGE.exists():
         print("node_modules is missing: run `npm ci` first (scripts/setup does).", file=sys.stderr)
         return 1
-    copied = build_fonts()
-    print(f"assets: {copied} font files copied to {VENDOR.relative_to(ROOT)}")
+    copied = build_fonts() + copy_plain_files()
+    print(f"assets: {copied} files copied to {VENDOR.relative_to(ROOT)}")
     return 0
 
 

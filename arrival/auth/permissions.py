@@ -39,6 +39,8 @@ class Permission(StrEnum):
     HOUSING_READ = "housing.read"  # occupancy, sites, absence list
     HOUSING_PLACE = "housing.place"  # assign beds, check in/out, move
     HOUSING_MANAGE = "housing.manage"  # sites, units, beds
+    CARDS_ISSUE = "cards.issue"  # print, reissue and revoke arrival cards
+    SCAN = "services.scan"  # scan stations
 
 
 class FieldGroup(StrEnum):
@@ -65,10 +67,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({P.USERS_MANAGE, P.AUDIT_READ, P.CATALOG_READ, P.HOUSING_READ,
                            P.HOUSING_MANAGE}),
     Role.INTAKE: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.REGISTRY_WRITE, P.HOUSING_READ,
-                            P.HOUSING_PLACE}),
+                            P.HOUSING_PLACE, P.CARDS_ISSUE, P.SCAN}),
     Role.HOUSING: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ, P.HOUSING_PLACE,
                              P.HOUSING_MANAGE}),
-    Role.SERVICE_POINT: frozenset({P.CATALOG_READ}),
+    Role.SERVICE_POINT: frozenset({P.CATALOG_READ, P.SCAN}),
     Role.CASEWORKER: frozenset({P.CATALOG_READ, P.REGISTRY_READ}),
     Role.COORDINATOR: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ}),
 }
@@ -159,6 +161,18 @@ ENDPOINT_PERMISSIONS: dict[str, Permission] = {
     "api.check_in_stay": P.HOUSING_PLACE,
     "api.check_out_stay": P.HOUSING_PLACE,
     "api.bed_proposals": P.HOUSING_PLACE,
+    # cards and service points
+    "cards.print_household": P.CARDS_ISSUE,
+    "cards.print_person": P.CARDS_ISSUE,
+    "cards.revoke": P.CARDS_ISSUE,
+    "api.issue_card": P.CARDS_ISSUE,
+    "api.card_pdf": P.CARDS_ISSUE,
+    "api.revoke_card": P.CARDS_ISSUE,
+    "services.station": P.SCAN,
+    "services.station_scan": P.SCAN,
+    "services.void": P.SCAN,
+    "api.scan": P.SCAN,
+    "api.void_delivery": P.SCAN,
 }
 
 

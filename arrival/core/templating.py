@@ -18,6 +18,7 @@ MENU = [
     ("registry.search", _l("Search")),
     ("registry.new_household", _l("Register")),
     ("housing.overview", _l("Accommodation")),
+    ("services.station", _l("Scan station")),
     ("users.index", _l("Accounts")),
     ("audit.index", _l("Audit log")),
 ]

@@ -1,0 +1,67 @@
+"""Printing and revoking cards from the household and person pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+
+from arrival.cards import operations
+from arrival.cards.render import render_cards
+from arrival.core.validation import ValidationFailed
+from arrival.housing.forms import ActionForm
+from arrival.registry.operations import household_by_ref, person_by_public_id
+
+bp = Blueprint("cards", __name__, url_prefix="/cards")
+
+
+def pdf_response(data: bytes, filename: str):
+    import io
+
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+@bp.post("/households/<ref>/print")
+def print_household(ref: str):
+    """New cards for every member, on one A4 sheet (or ID-1 pages with ?format=id1)."""
+    household = household_by_ref(ref)
+    if household is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    issued = operations.issue_household_cards(household)
+    sheet = request.form.get("format", "a4") != "id1"
+    data = render_cards([operations.face_for(i) for i in issued], sheet=sheet)
+    return pdf_response(data, f"ankunftskarten_{household.ref}.pdf")
+
+
+@bp.post("/persons/<public_id>/print")
+def print_person(public_id: str):
+    person = person_by_public_id(public_id)
+    if person is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    issued = operations.issue_card(person)
+    data = render_cards([operations.face_for(issued)])
+    return pdf_response(data, f"ankunftskarte_{issued.card.number}.pdf")
+
+
+@bp.post("/<number>/revoke")
+def revoke(number: str):
+    card = operations.card_by_number(number)
+    if card is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        try:
+            operations.revoke(card, request.form.get("reason", ""))
+        except ValidationFailed as error:
+            for messages in error.errors.values():
+                for message in messages:
+                    flash(message, "error")
+        else:
+            flash(_("Card %(number)s revoked.", number=card.number), "success")
+    person = card.person
+    return redirect(url_for("registry.household", ref=person.household.ref) + "#cards")
+
+

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from arrival.api.blueprint import bp
+from arrival.api.openapi import documented, json_response
+from arrival.extensions import db, limiter
+from arrival.services import operations
+from arrival.services.models import Delivery
+
+
+def scan_rate_limit() -> str:
+    return current_app.config["SCAN_RATE_LIMIT"]
+
+
+def station_key() -> str:
+    """One budget per signed-in station account and point."""
+    values = request.get_json(silent=True) if request.is_json else request.form
+    point = str((values or {}).get("point", ""))[:80]
+    user = current_user.get_id() if current_user.is_authenticated else request.remote_addr
+    return f"scan:{user}:{point}"
+
+
+def answer_json(answer: operations.ScanAnswer) -> dict:
+    return {
+        "result": answer.result, "reason": answer.reason, "service_type": answer.service_type,
+        "person": answer.person, "delivery_id": answer.delivery_id,
+        "last_delivery_at": answer.last_delivery_at.isoformat()
+        if answer.last_delivery_at else None,
+        "instructions": answer.instructions,
+    }
+
+
+@bp.post("/scan")
+@limiter.limit(scan_rate_limit, key_func=station_key)
+@documented(
+    "Scan a card at a station: {service_type, point, code, site_id?} where code is the QR "
+    "payload or the printed card number.", tags=["services"],
+    request_body={"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["service_type", "point", "code"], "properties": {
+            "service_type": {"type": "string"}, "point": {"type": "string"},
+            "code": {"type": "string"}, "site_id": {"type": "integer"}}}}}},
+    responses={"200": json_response("The answer; refusals are 200 with result red", {
+        "type": "object", "properties": {
+            "result": {"type": "string", "enum": ["green", "amber", "red"]},
+            "reason": {"type": "string", "description":
+                       "ok, unknown_card, card_revoked, card_expired, invalid_code, "
+                       "limit_reached, outside_window, not_eligible, no_open_stay, "
+                       "unknown_service_type"},
+            "person": {"type": "object", "nullable": True, "description":
+                       "first_name, household_size (and members for household services)"},
+            "delivery_id": {"type": "integer", "nullable": True},
+            "last_delivery_at": {"type": "string", "format": "date-time", "nullable": True},
+            "instructions": {"type": "array", "items": {"type": "string"}}}}),
+        "429": {"description": "Too many scans from this station"}},
+)
+def scan():
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    site_id = body.get("site_id") if isinstance(body.get("site_id"), int) else None
+    answer = operations.scan(body.get("code"), service_code=body.get("service_type"),
+                             point=body.get("point", ""), site_id=site_id,
+                             locale=str(get_locale()))
+    return jsonify(answer_json(answer))
+
+
+@bp.post("/deliveries/<int:delivery_id>/void")
+@documented(
+    "Void a delivery within two minutes: {reason}.", tags=["services"],
+    request_body={"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["reason"],
+        "properties": {"reason": {"type": "string"}}}}}},
+    responses={"200": json_response("Voided", {"type": "object"}),
+               "404": {"description": "Unknown delivery"},
+               "422": {"description": "Too late, already voided, or no reason"}},
+)
+def void_delivery(delivery_id: int):
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None:
+        abort(404)
+    operations.void_delivery(delivery, (request.get_json(silent=True) or {}).get("reason", ""))
+    return jsonify(id=delivery.id, voided_at=delivery.voided_at.isoformat())

@@ -1,0 +1,162 @@
+"""Scanning a card at a station and voiding a delivery.
+
+A scan never raises for bad input: garbage, forged or revoked codes get a red
+answer, which is recorded like every other scan. Two stations scanning the same
+card at once are serialised on the person's (or household's) row, so a limit
+cannot be passed twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from arrival.audit.models import AuditAction
+from arrival.audit.operations import record
+from arrival.cards.operations import resolve
+from arrival.catalog.models import CatalogEntry
+from arrival.core.validation import ValidationFailed
+from arrival.database import now_utc
+from arrival.extensions import db
+from arrival.registry.models import Household, Person
+from arrival.services.models import Delivery, Scan
+from arrival.services.rules import Decision, ServiceType, decide
+
+VOID_WINDOW = timedelta(minutes=2)
+MAX_POINT_LENGTH = 80
+
+
+@dataclass
+class ScanAnswer:
+    result: str  # green | amber | red
+    reason: str
+    service_type: str | None
+    person: dict | None = None
+    delivery_id: int | None = None
+    last_delivery_at: datetime | None = None
+    instructions: list[str] = field(default_factory=list)
+    scan_id: int | None = None
+
+
+def _user_id():
+    return current_user.id if current_user and current_user.is_authenticated else None
+
+
+def service_type(code: str | None) -> ServiceType | None:
+    entry = db.session.scalar(sa.select(CatalogEntry).where(
+        CatalogEntry.kind == "service_type", CatalogEntry.code == (code or ""),
+        CatalogEntry.active.is_(True)))
+    return ServiceType.of(entry) if entry else None
+
+
+def _lock(person: Person, household_scope: bool) -> None:
+    """Serialise concurrent scans of one person (or household) on PostgreSQL; SQLite
+    already runs writing requests one at a time (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    if household_scope:
+        db.session.execute(sa.select(Household.id).where(Household.id == person.household_id)
+                           .with_for_update())
+    else:
+        db.session.execute(sa.select(Person.id).where(Person.id == person.id).with_for_update())
+
+
+def minimal_person(person: Person, *, household_scope: bool) -> dict:
+    """What a service point may see: first name, household size, and for household
+    services the members' first names — no birth date, documents or health data."""
+    household = person.household
+    data = {"first_name": person.first_given_name, "household_size": len(household.persons)}
+    if household_scope:
+        data["members"] = [p.first_given_name for p in household.persons]
+    return data
+
+
+def flag_instructions(person: Person, locale: str) -> list[str]:
+    entries = db.session.scalars(sa.select(CatalogEntry).where(
+        CatalogEntry.kind == "vulnerability_flag", CatalogEntry.code.in_(person.flags))).all()
+    key = "instruction_en" if locale == "en" else "instruction_de"
+    return [e.attributes[key] for e in entries if e.attributes.get(key)]
+
+
+def scan(code, *, service_code: str | None, point: str, site_id: int | None = None,
+         locale: str = "de", now: datetime | None = None) -> ScanAnswer:
+    now = now or now_utc()
+    point = " ".join(str(point or "").split())[:MAX_POINT_LENGTH] or "-"
+    service = service_type(service_code)
+    code = code if isinstance(code, str) else ""
+    card, status = resolve(code)
+    if service is None:
+        answer = ScanAnswer("red", "unknown_service_type", service_code)
+    elif status != "ok":
+        answer = ScanAnswer("red", status, service.code)
+    else:
+        person = card.person
+        _lock(person, service.household_scope)
+        decision = decide(service, person, now=now, zone=current_app.config["TIMEZONE"],
+                          site_id=site_id)
+        answer = _answer(service, person, decision, locale)
+        if decision.allowed:
+            answer.delivery_id = _deliver(service, person, card, decision, point, site_id, now)
+    _record_scan(answer, card, point, site_id, now)
+    return answer
+
+
+def _answer(service: ServiceType, person: Person, decision: Decision, locale: str) -> ScanAnswer:
+    minimal = minimal_person(person, household_scope=service.household_scope)
+    if not decision.allowed:
+        return ScanAnswer("red", decision.reason, service.code, minimal,
+                          last_delivery_at=decision.last_delivery_at)
+    instructions = flag_instructions(person, locale)
+    return ScanAnswer("amber" if instructions else "green", decision.reason, service.code,
+                      minimal, instructions=instructions)
+
+
+def _deliver(service, person, card, decision, point, site_id, now) -> int:
+    delivery = Delivery(
+        service_type=service.code, person_id=person.id, household_id=person.household_id,
+        scope="household" if service.household_scope else "person",
+        time_window=decision.time_window, point=point, site_id=site_id, card_id=card.id,
+        delivered_at=now, recorded_by_id=_user_id())
+    db.session.add(delivery)
+    db.session.flush()
+    return delivery.id
+
+
+def _record_scan(answer: ScanAnswer, card, point, site_id, now) -> None:
+    row = Scan(scanned_at=now, service_type=answer.service_type, point=point, site_id=site_id,
+               result=answer.result, reason=answer.reason, card_id=card.id if card else None,
+               person_id=card.person_id if card else None, delivery_id=answer.delivery_id,
+               user_id=_user_id())
+    db.session.add(row)
+    db.session.flush()
+    answer.scan_id = row.id
+    record(AuditAction.SCAN, entity_type="card", entity_id=card.number if card else None,
+           detail=f"{answer.service_type}: {answer.result} ({answer.reason})"[:300])
+
+
+def void_delivery(delivery: Delivery, reason: str, *, now: datetime | None = None) -> None:
+    now = now or now_utc()
+    reason = " ".join((reason or "").split())[:200]
+    if not reason:
+        raise ValidationFailed(reason=_("Give a reason."))
+    if delivery.voided_at is not None:
+        raise ValidationFailed(delivery=_("This delivery was already voided."))
+    if now - delivery.delivered_at > VOID_WINDOW:
+        raise ValidationFailed(delivery=_("A delivery can only be voided within two minutes."))
+    delivery.voided_at = now
+    delivery.void_reason = reason
+    delivery.voided_by_id = _user_id()
+    db.session.flush()
+    record(AuditAction.UPDATE, entity_type="delivery", entity_id=delivery.id,
+           fields=["voided_at"], detail=reason)
+
+
+def service_types() -> list[CatalogEntry]:
+    from arrival.catalog.operations import entries
+
+    return entries("service_type")

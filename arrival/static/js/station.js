@@ -1,0 +1,156 @@
+// Scan station: answers in place without reloading, then is ready for the next
+// card by itself. Handheld scanners type the code and Enter into the focused
+// field; the camera (jsQR from the lock file) is offered where the browser has one.
+(function () {
+  "use strict";
+
+  var station = document.querySelector(".station");
+  if (!station || !window.fetch) { return; }
+  var form = station.querySelector(".scan-form");
+  var input = form.querySelector("#code");
+  var answerBox = station.querySelector(".answer");
+  var resetTimer = null;
+  var busy = false;
+  // The texts come from the page, in the user's language.
+  var TEXT = JSON.parse(document.getElementById("station-texts").textContent);
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function clock(iso) {
+    var date = new Date(iso);
+    return date.toLocaleString("de-DE", { day: "2-digit", month: "2-digit",
+                                          hour: "2-digit", minute: "2-digit" });
+  }
+
+  function show(answer) {
+    answerBox.className = "answer answer-" + answer.result;
+    answerBox.textContent = "";
+    answerBox.appendChild(element("p", "answer-title", TEXT[answer.result]));
+    var reason = TEXT.reasons[answer.reason] || answer.reason;
+    if (answer.last_delivery_at) { reason += " · " + TEXT.last + " " + clock(answer.last_delivery_at); }
+    if (reason) { answerBox.appendChild(element("p", "answer-reason", reason)); }
+    if (answer.person) {
+      var who = answer.person.first_name + " · " + TEXT.household + " " + answer.person.household_size;
+      if (answer.person.members) { who += ": " + answer.person.members.join(", "); }
+      answerBox.appendChild(element("p", "answer-person", who));
+    }
+    (answer.instructions || []).forEach(function (text) {
+      answerBox.appendChild(element("p", "answer-instruction", text));
+    });
+    if (answer.delivery_id) { offerVoid(answer.delivery_id); }
+    window.clearTimeout(resetTimer);
+    resetTimer = window.setTimeout(function () {
+      answerBox.className = "answer";
+      answerBox.textContent = "";
+    }, answer.result === "red" ? 6000 : 3500);
+  }
+
+  function offerVoid(deliveryId) {
+    var seconds = parseInt(station.getAttribute("data-void-seconds"), 10) || 120;
+    var box = element("div", "void-form");
+    var label = element("label", null, TEXT.voidLabel);
+    var reason = element("input");
+    reason.id = "void-reason";
+    reason.maxLength = 200;
+    label.htmlFor = reason.id;
+    var button = element("button", "secondary", TEXT.voidButton);
+    button.type = "button";
+    button.addEventListener("click", function () {
+      if (!reason.value.trim()) { reason.focus(); return; }
+      var url = station.getAttribute("data-void-url").replace(/\/0\/void$/, "/" + deliveryId + "/void");
+      post(url, { reason: reason.value.trim() }).then(function () {
+        box.textContent = TEXT.voided;
+        input.focus();
+      });
+    });
+    reason.addEventListener("focus", function () { window.clearTimeout(resetTimer); });
+    box.appendChild(label);
+    box.appendChild(reason);
+    box.appendChild(button);
+    answerBox.appendChild(box);
+    window.setTimeout(function () { if (box.parentNode) { box.remove(); } }, seconds * 1000);
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": window.arrivalCsrfToken() },
+      body: JSON.stringify(body)
+    });
+  }
+
+  function submit(code) {
+    if (busy || !code) { return; }
+    busy = true;
+    var site = station.getAttribute("data-site");
+    post(station.getAttribute("data-scan-url"), {
+      code: code, service_type: station.getAttribute("data-service"),
+      point: station.getAttribute("data-point"), site_id: site ? parseInt(site, 10) : null
+    }).then(function (response) {
+      if (response.status === 429) { return { result: "red", reason: "too_many_requests" }; }
+      if (response.status === 401) { window.location.reload(); return null; }
+      return response.json();
+    }).then(function (answer) { if (answer) { show(answer); } })
+      .catch(function () { show({ result: "red", reason: "offline" }); })
+      .then(function () { busy = false; input.value = ""; input.focus(); });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    submit(input.value.trim());
+  });
+
+  // Camera scanning, where the device has one and the page is allowed to use it.
+  var toggle = station.querySelector(".camera-toggle");
+  var video = station.querySelector("video.camera");
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.jsQR) {
+    toggle.hidden = false;
+    var canvas = document.createElement("canvas");
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    var stream = null;
+    var lastCode = "";
+    var lastAt = 0;
+    var tick = function () {
+      if (!stream) { return; }
+      if (video.readyState === video.HAVE_ENOUGH_DATA) {
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        context.drawImage(video, 0, 0, canvas.width, canvas.height);
+        var image = context.getImageData(0, 0, canvas.width, canvas.height);
+        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+        var now = Date.now();
+        if (found && found.data && (found.data !== lastCode || now - lastAt > 4000)) {
+          lastCode = found.data;
+          lastAt = now;
+          submit(found.data);
+        }
+      }
+      window.requestAnimationFrame(tick);
+    };
+    toggle.addEventListener("click", function () {
+      if (stream) {
+        stream.getTracks().forEach(function (track) { track.stop(); });
+        stream = null;
+        video.hidden = true;
+        return;
+      }
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (media) {
+        stream = media;
+        video.srcObject = media;
+        video.hidden = false;
+        video.play();
+        window.requestAnimationFrame(tick);
+      }).catch(function () { toggle.hidden = true; });
+    });
+  }
+
+  // A handheld scanner types into whatever has focus: keep it on the code field.
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("input, select, textarea, button, a")) { input.focus(); }
+  });
+})();
