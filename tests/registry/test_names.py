@@ -1,7 +1,6 @@
 """Names across scripts: cleaning, KMU 2010 romanisation, match keys, similarity."""
 
 import itertools
-import time
 
 import pytest
 
@@ -382,15 +381,6 @@ def test_match_keys_returns_a_copy_that_callers_may_change():
 def test_fold_name_is_the_same_across_scripts():
     assert fold_name("Шевченко") == fold_name("Shevchenko") == fold_name("SCHEWTSCHENKO")
     assert fold_name("Anna-Maria") == "ANA MARIA"
-
-
-def test_match_keys_are_fast_enough_for_bulk_use():
-    syllables = ["ko", "va", "shev", "chen", "ro", "man", "yuk", "ol", "ek", "san", "dr", "zh"]
-    names = ["".join(p).capitalize() for p in itertools.product(syllables, repeat=4)][:10_000]
-    started = time.perf_counter()
-    for name in names:
-        match_keys(name)
-    assert time.perf_counter() - started < 5  # ~0.2 s on a laptop; generous for slow CI
 
 
 # --- similarity ------------------------------------------------------------------------
