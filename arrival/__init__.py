@@ -61,6 +61,8 @@ def _register_domains(app: Flask) -> None:
     from arrival.auth.views import bp as auth_bp
     from arrival.core.views import bp as core_bp
     from arrival.cards.views import bp as cards_bp
+    from arrival.cases import templating as cases_templating
+    from arrival.cases.views import bp as cases_bp
     from arrival.housing import templating as housing_templating
     from arrival.housing.views import bp as housing_bp
     from arrival.registry import templating as registry_templating
@@ -69,10 +71,11 @@ def _register_domains(app: Flask) -> None:
     from arrival.services.views import bp as services_bp
 
     for blueprint in (core_bp, auth_bp, users_bp, audit_bp, registry_bp, housing_bp, cards_bp,
-                      services_bp):
+                      services_bp, cases_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
-    for domain in (registry_templating, housing_templating, services_templating):
+    for domain in (registry_templating, housing_templating, services_templating,
+                   cases_templating):
         domain.init_app(app)
 
 

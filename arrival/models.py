@@ -4,6 +4,7 @@ Alembic's autogenerate) sees all tables."""
 from arrival.audit.models import AuditEvent
 from arrival.auth.models import LoginSession, User
 from arrival.cards.models import Card
+from arrival.cases.models import ClarificationItem, ItemTransition
 from arrival.catalog.models import Authority, CatalogEntry
 from arrival.housing.models import Bed, BedBlock, Site, Stay, StayEvent, Unit
 from arrival.services.models import Delivery, Scan
@@ -18,7 +19,7 @@ from arrival.registry.models import (
 )
 
 __all__ = [
-    "AuditEvent", "Authority", "Bed", "Card", "Delivery", "Scan", "BedBlock", "CatalogEntry", "Site", "Stay", "StayEvent",
+    "AuditEvent", "Authority", "Bed", "Card", "ClarificationItem", "ItemTransition", "Delivery", "Scan", "BedBlock", "CatalogEntry", "Site", "Stay", "StayEvent",
     "Unit", "Document", "DuplicateDecision", "Household",
     "IdempotencyRecord", "LoginSession", "MatchKey", "Person", "PersonFlag", "User",
 ]

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     from arrival.audit import api as audit_api  # noqa: F401
     from arrival.auth import api as auth_api  # noqa: F401
     from arrival.cards import api as cards_api  # noqa: F401
+    from arrival.cases import api as cases_api  # noqa: F401
     from arrival.catalog import api as catalog_api  # noqa: F401
     from arrival.housing import api as housing_api  # noqa: F401
     from arrival.registry import api as registry_api  # noqa: F401

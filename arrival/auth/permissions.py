@@ -41,6 +41,8 @@ class Permission(StrEnum):
     HOUSING_MANAGE = "housing.manage"  # sites, units, beds
     CARDS_ISSUE = "cards.issue"  # print, reissue and revoke arrival cards
     SCAN = "services.scan"  # scan stations
+    CASES_READ = "cases.read"  # queues and case views (own authority, or all: coordination)
+    CASES_WORK = "cases.work"  # change items (always only those of the own authority)
 
 
 class FieldGroup(StrEnum):
@@ -71,8 +73,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.HOUSING: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ, P.HOUSING_PLACE,
                              P.HOUSING_MANAGE}),
     Role.SERVICE_POINT: frozenset({P.CATALOG_READ, P.SCAN}),
-    Role.CASEWORKER: frozenset({P.CATALOG_READ, P.REGISTRY_READ}),
-    Role.COORDINATOR: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ}),
+    Role.CASEWORKER: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.CASES_READ, P.CASES_WORK}),
+    Role.COORDINATOR: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ,
+                                 P.CASES_READ}),
 }
 
 G = FieldGroup
@@ -173,6 +176,14 @@ ENDPOINT_PERMISSIONS: dict[str, Permission] = {
     "services.void": P.SCAN,
     "api.scan": P.SCAN,
     "api.void_delivery": P.SCAN,
+    # clarification
+    "cases.index": P.CASES_READ,
+    "cases.item": P.CASES_READ,
+    "cases.bulk": P.CASES_WORK,
+    "cases.assign": P.CASES_WORK,
+    "api.case_items": P.CASES_READ,
+    "api.transition_item": P.CASES_WORK,
+    "api.household_clarification": P.CASES_READ,
 }
 
 

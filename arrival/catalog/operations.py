@@ -20,6 +20,7 @@ CATALOG_FILES = {
     "service_types.toml": "service_type",
     "clarification_topics.toml": "clarification_topic",
     "arrival_points.toml": "arrival_point",
+    "clarification_rules.toml": "clarification_rule",
 }
 AUTHORITY_KINDS = {"social", "security", "regional"}
 ENTRY_COLUMNS = {"code", "title_de", "title_en"}
@@ -55,11 +56,15 @@ def load_catalog(directory: Path) -> LoadReport:
     db.session.flush()
     authority_codes = set(db.session.scalars(sa.select(Authority.code)))
     for filename, kind in CATALOG_FILES.items():
-        entries = _read(directory / filename).get("entry", [])
+        entries = _read(directory / filename).get("rule" if kind == "clarification_rule"
+                                                  else "entry", [])
+        if kind == "clarification_rule":
+            entries = [_rule_entry(rule, filename) for rule in entries]
         if kind == "clarification_topic":
             _check_topic_authorities(entries, authority_codes, filename)
         _load_entries(kind, entries, report, filename)
     db.session.flush()
+    _check_rule_topics(report)
     if report.changed:
         record(
             AuditAction.UPDATE, entity_type="catalog",
@@ -67,6 +72,22 @@ def load_catalog(directory: Path) -> LoadReport:
             f"deactivated {len(report.deactivated)}",
         )
     return report
+
+
+RULE_CONDITIONS = {"min_age", "max_age", "flags_any", "household_flags_any", "nationality_in",
+                   "nationality_not_in", "without_identity_document"}
+
+
+def _rule_entry(rule: dict, source: str) -> dict:
+    """Rules have no titles of their own; they are stored like other entries."""
+    _require(rule, {"code", "topic", "scope"}, source)
+    if rule["scope"] not in ("person", "household"):
+        raise CatalogError(f"{source}: rule {rule['code']!r}: scope must be person or household")
+    unknown = set(rule.get("when", {})) - RULE_CONDITIONS
+    if unknown:
+        raise CatalogError(f"{source}: rule {rule['code']!r}: unknown conditions "
+                           f"{', '.join(sorted(unknown))}")
+    return {"title_de": rule["code"], "title_en": rule["code"], **rule}
 
 
 def _require(entry: dict, keys: set[str], source: str) -> None:
@@ -95,6 +116,14 @@ def _load_authorities(entries: list[dict], report: LoadReport) -> None:
         if code not in seen and authority.active:
             authority.active = False
             report.deactivated.append(f"authority:{code}")
+
+
+def _check_rule_topics(report: LoadReport) -> None:
+    topics = {e.code for e in entries("clarification_topic")}
+    for rule in entries("clarification_rule"):
+        if rule.attributes.get("topic") not in topics:
+            raise CatalogError(f"clarification_rules.toml: rule {rule.code!r} names unknown "
+                               f"topic {rule.attributes.get('topic')!r}")
 
 
 def _check_topic_authorities(entries: list[dict], known: set[str], source: str) -> None:

@@ -32,3 +32,21 @@ def register_household_section(section: HouseholdSection) -> None:
 
 def household_sections(household, groups) -> list[tuple[str, dict]]:
     return [(s.template, s.context(household)) for s in _SECTIONS if s.field_group in groups]
+
+
+# Short status badges of households (e.g. the clarification summary) shown in
+# lists such as the search results: callback(household_ids) -> {id: (text, css)}.
+_SUMMARIES: list[Callable] = []
+
+
+def register_household_summary(callback: Callable) -> None:
+    if callback not in _SUMMARIES:
+        _SUMMARIES.append(callback)
+
+
+def household_summaries(household_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    badges: dict[int, list[tuple[str, str]]] = {hid: [] for hid in household_ids}
+    for callback in _SUMMARIES:
+        for household_id, badge in callback(household_ids).items():
+            badges.setdefault(household_id, []).append(badge)
+    return badges

@@ -19,6 +19,7 @@ MENU = [
     ("registry.new_household", _l("Register")),
     ("housing.overview", _l("Accommodation")),
     ("services.station", _l("Scan station")),
+    ("cases.index", _l("Clarification")),
     ("users.index", _l("Accounts")),
     ("audit.index", _l("Audit log")),
 ]

@@ -17,6 +17,7 @@ from flask_login import current_user
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.audit.models import AuditEvent
+from arrival.core.hooks import household_changed
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
@@ -119,6 +120,7 @@ def register_household(
     if idempotency_key:
         db.session.get(IdempotencyRecord, idempotency_key).household_id = household.id
     db.session.flush()
+    household_changed(household)
     return Registration(household=household, created=True, overridden=decisions)
 
 
@@ -256,6 +258,7 @@ def update_person(person: Person, data: PersonInput, *, expected_version: int) -
         db.session.flush()
         record(AuditAction.UPDATE, entity_type="person", entity_id=person.public_id,
                fields=changed, detail=f"version {person.version}")
+        household_changed(person.household)
     return changed
 
 
@@ -318,6 +321,7 @@ def add_member(household: Household, payload: dict, *, duplicate_reason: str | N
                 reason=duplicate_reason[:300], decided_by_id=_current_user_id()))
     household.updated_at = now_utc()
     db.session.flush()
+    household_changed(household)
     return person
 
 

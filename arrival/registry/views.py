@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from arrival.auth.permissions import FieldGroup, user_field_groups
-from arrival.core.sections import household_sections
+from arrival.core.sections import household_sections, household_summaries
 from arrival.core.timezone import format_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
@@ -147,6 +147,7 @@ def household(ref: str):
         "registry/household.html", household=household, groups=groups, FieldGroup=FieldGroup,
         history=household_history(household), decisions=operations.open_decisions(household),
         sections=household_sections(household, groups),
+        badges=household_summaries([household.id])[household.id],
     )
 
 
@@ -235,5 +236,7 @@ def search():
     results = person_search.search(query) if query else None
     if results is not None:
         operations.record_view("search", "-", detail=f"{len(results.persons)} results")
+    badges = household_summaries(sorted({p.household_id for p in results.persons})) \
+        if results else {}
     return render_template("registry/search.html", query=query, results=results,
-                           format_local=format_local)
+                           format_local=format_local, badges=badges)

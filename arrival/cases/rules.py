@@ -1,0 +1,62 @@
+"""Which clarification items a household needs, from the rules in the catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from arrival.catalog.operations import entries
+from arrival.registry.models import Household, Person
+
+IDENTITY_DOCUMENTS = {"biometric_passport", "passport", "national_id", "internal_passport"}
+
+
+@dataclass(frozen=True)
+class Need:
+    rule_code: str
+    topic: str
+    person_id: int | None
+    priority: int | None
+
+
+def _has_identity_document(person: Person) -> bool:
+    return any(d.type in IDENTITY_DOCUMENTS and d.number for d in person.documents)
+
+
+def person_matches(when: dict, person: Person, household: Household, today: date) -> bool:
+    age = person.age_on(today)
+    flags = set(person.flags)
+    checks = {
+        "min_age": lambda v: age >= v,
+        "max_age": lambda v: age <= v,
+        "flags_any": lambda v: bool(flags & set(v)),
+        "household_flags_any": lambda v: any(set(p.flags) & set(v) for p in household.persons),
+        "nationality_in": lambda v: person.nationality in v,
+        "nationality_not_in": lambda v: person.nationality not in v,
+        "without_identity_document": lambda v: (not _has_identity_document(person)) == bool(v),
+    }
+    return all(checks[name](value) for name, value in when.items())
+
+
+def household_matches(when: dict, household: Household, today: date) -> bool:
+    """A household-scoped rule holds when its conditions hold for some member
+    (or it has none)."""
+    if not when:
+        return True
+    return any(person_matches(when, p, household, today) for p in household.persons)
+
+
+def needs(household: Household, today: date) -> set[Need]:
+    found: set[Need] = set()
+    for rule in entries("clarification_rule"):
+        spec = rule.attributes
+        when = spec.get("when", {})
+        priority = spec.get("priority")
+        if spec["scope"] == "household":
+            if household_matches(when, household, today):
+                found.add(Need(rule.code, spec["topic"], None, priority))
+            continue
+        for person in household.persons:
+            if person_matches(when, person, household, today):
+                found.add(Need(rule.code, spec["topic"], person.id, priority))
+    return found

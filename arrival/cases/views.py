@@ -1,0 +1,155 @@
+"""The queues of the authorities and the case view."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from arrival.audit.models import AuditAction
+from arrival.audit.operations import record
+from arrival.auth.permissions import Role, user_field_groups
+from arrival.cases import operations, queue
+from arrival.cases.forms import TransitionForm
+from arrival.cases.models import ClarificationItem
+from arrival.catalog.models import Authority
+from arrival.catalog.operations import active_authorities
+from arrival.core.forms_support import apply_errors, safe_local_path
+from arrival.core.validation import Conflict, ValidationFailed
+from arrival.extensions import db
+from arrival.housing.forms import ActionForm
+from arrival.housing.inventory import sites
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+def own_authority_id() -> int | None:
+    return current_user.authority_id if current_user.role == Role.CASEWORKER.value else None
+
+
+def filter_from(args) -> queue.QueueFilter:
+    """Caseworkers always see their own authority; coordinators choose one."""
+    authority_id = own_authority_id()
+    if authority_id is None:
+        code = args.get("authority")
+        authority = db.session.scalar(sa.select(Authority).where(Authority.code == code)) \
+            if code else None
+        authority_id = authority.id if authority else None
+    return queue.QueueFilter(
+        authority_id=authority_id, state=args.get("state") or None,
+        topic=args.get("topic") or None, overdue=args.get("overdue") == "1",
+        age=args.get("age") or None, site_id=args.get("site", type=int),
+        assigned_to=current_user.id if args.get("mine") == "1" else None,
+        page=args.get("page", 1, type=int))
+
+
+def _topic_choices():
+    locale = str(get_locale())
+    return [(code, entry.title(locale)) for code, entry in sorted(operations.topics().items())]
+
+
+@bp.get("/")
+def index():
+    criteria = filter_from(request.args)
+    pagination = queue.page(criteria)
+    record(AuditAction.VIEW, entity_type="clarification_queue",
+           entity_id=criteria.authority_id, detail=f"{pagination.total} items")
+    return render_template(
+        "cases/queue.html", pagination=pagination, criteria=criteria, args=request.args,
+        topics=_topic_choices(), sites=sites(), authorities=active_authorities(),
+        own_authority=own_authority_id(), form=TransitionForm(formdata=None),
+        action_form=ActionForm(formdata=None), today=operations.today_local(),
+        resolutions=_resolution_choices_by_topic())
+
+
+def _resolution_choices_by_topic() -> dict[str, list[tuple[str, str]]]:
+    key = "title_en" if str(get_locale()) == "en" else "title_de"
+    return {code: [(r["code"], r[key]) for r in entry.attributes.get("resolutions", [])]
+            for code, entry in operations.topics().items()}
+
+
+def _item_or_404(item_id: int) -> ClarificationItem:
+    item = db.session.get(ClarificationItem, item_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _flash_errors(error: ValidationFailed) -> None:
+    for messages in error.errors.values():
+        for message in messages:
+            flash(message, "error")
+
+
+@bp.post("/bulk")
+def bulk():
+    form = TransitionForm()
+    ids = request.form.getlist("item", type=int)
+    back = url_for("cases.index", **{k: v for k, v in request.args.items()})
+    if not form.validate_on_submit() or not ids:
+        flash(_("Select at least one item."), "error")
+        return redirect(back)
+    items = db.session.scalars(sa.select(ClarificationItem).where(
+        ClarificationItem.id.in_(ids))).all()
+    try:
+        count = operations.bulk_transition(
+            items, form.to.data, note=form.note.data, resolution=form.resolution.data or None,
+            waiting_on=form.waiting_on.data or None)
+    except operations.AuthorityBoundary:
+        abort(403)
+    except ValidationFailed as error:
+        _flash_errors(error)
+        return redirect(back)
+    flash(_("%(count)d items changed.", count=count), "success")
+    return redirect(back)
+
+
+@bp.route("/items/<int:item_id>", methods=["GET", "POST"])
+def item(item_id: int):
+    item = _item_or_404(item_id)
+    if not operations.may_read_in_full(item):
+        abort(403)
+    form = TransitionForm()
+    form.resolution.choices = [("", "—")] + _resolution_choices_by_topic().get(item.topic, [])
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
+        try:
+            operations.transition(item, form.to.data, note=form.note.data,
+                                  resolution=form.resolution.data or None,
+                                  waiting_on=form.waiting_on.data or None,
+                                  expected_version=expected)
+        except operations.AuthorityBoundary:
+            abort(403)
+        except ValidationFailed as error:
+            apply_errors(form, error)
+            status = 422
+        except Conflict as conflict:
+            flash(conflict.message, "warning")
+            return redirect(url_for("cases.item", item_id=item.id))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("cases.item", item_id=item.id))
+    form.version.data = str(item.version)
+    household = item.household
+    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
+           detail=f"clarification item {item.id}")
+    return render_template(
+        "cases/item.html", item=item, household=household, form=form,
+        groups=user_field_groups(current_user), can_change=operations.may_change(item),
+        household_items=operations.items_of_household(household),
+        action_form=ActionForm(formdata=None)), status
+
+
+@bp.post("/items/<int:item_id>/assign")
+def assign(item_id: int):
+    item = _item_or_404(item_id)
+    if ActionForm().validate_on_submit():
+        try:
+            operations.assign_to_me(item)
+        except operations.AuthorityBoundary:
+            abort(403)
+    return redirect(safe_local_path(request.form.get("back"),
+                                    url_for("cases.item", item_id=item.id)))
