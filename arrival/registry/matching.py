@@ -18,7 +18,10 @@ from sqlalchemy.orm import selectinload
 
 from arrival.extensions import db
 from arrival.registry.models import Document, Household, MatchKey, Person
+from rapidfuzz.distance import OSA
+
 from arrival.registry.names import (
+    fold_name,
     given_name_keys,
     given_name_tokens,
     match_keys,
@@ -29,6 +32,10 @@ CANDIDATE_LIMIT = 300
 WEIGHTS = {"family": 0.35, "given": 0.30, "birth": 0.35}
 SEX_MISMATCH_PENALTY = 0.25
 SAME_DOCUMENT_SCORE = 0.97
+# Twins and siblings share family name and often birth date: a given name that is
+# neither a known variant (shared match key) nor a typo (an edit or two) caps the
+# score below the decision threshold.
+DIFFERENT_GIVEN_NAME_CAP = 0.75
 
 
 @dataclass
@@ -154,6 +161,31 @@ def _given_similarity(probe: Probe, person: Person) -> float:
     return _best_similarity(probe_names, names)
 
 
+def _first_given(names: list[str]) -> list[str]:
+    firsts = []
+    for name in names:
+        tokens = given_name_tokens(name) or name.split()
+        if tokens:
+            firsts.append(tokens[0])
+    return firsts
+
+
+def given_names_compatible(probe: Probe, person: Person) -> bool:
+    """The same given name written differently: a shared match key (transliteration,
+    Russian form) or a typo (one edit in a short name, two in a long one)."""
+    theirs = [n for n in (person.given_names, person.given_names_cyrillic) if n]
+    mine_keys = set().union(*(given_name_keys(n) for n in probe.given_names))
+    if mine_keys & set().union(*(given_name_keys(n) for n in theirs)):
+        return True
+    for a in _first_given(probe.given_names):
+        for b in _first_given(theirs):
+            folded_a, folded_b = fold_name(a), fold_name(b)
+            allowed = 1 if min(len(folded_a), len(folded_b)) < 6 else 2
+            if folded_a and folded_b and OSA.distance(folded_a, folded_b) <= allowed:
+                return True
+    return False
+
+
 def birth_similarity(probe: Probe, person: Person) -> tuple[float, str | None]:
     if probe.birth_year is None:
         return 0.0, None
@@ -182,9 +214,12 @@ def score(probe: Probe, person: Person) -> tuple[float, list[str]]:
             probe.family_names, [person.family_name, person.family_name_cyrillic])
         if parts["family"] >= 0.85:
             reasons.append("family_name")
+    given_compatible = True
     if probe.given_names:
         parts["given"] = _given_similarity(probe, person)
-        if parts["given"] >= 0.85:
+        given_compatible = given_names_compatible(probe, person)
+        if given_compatible:
+            parts["given"] = max(parts["given"], 0.9)
             reasons.append("given_names")
     if probe.birth_year is not None:
         parts["birth"], birth_reason = birth_similarity(probe, person)
@@ -192,6 +227,8 @@ def score(probe: Probe, person: Person) -> tuple[float, list[str]]:
             reasons.append(birth_reason)
     weight = sum(WEIGHTS[k] for k in parts)
     total = sum(WEIGHTS[k] * v for k, v in parts.items()) / weight if weight else 0.0
+    if not given_compatible:
+        total = min(total, DIFFERENT_GIVEN_NAME_CAP)
     if probe.sex and person.sex in ("female", "male") and probe.sex != person.sex:
         total -= SEX_MISMATCH_PENALTY
         reasons.append("sex_differs")
