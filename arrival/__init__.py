@@ -60,22 +60,25 @@ def _register_domains(app: Flask) -> None:
     from arrival.auth.admin_views import bp as users_bp
     from arrival.auth.views import bp as auth_bp
     from arrival.core.views import bp as core_bp
+    from arrival.dashboard.views import bp as dashboard_bp
     from arrival.cards.views import bp as cards_bp
     from arrival.cases import templating as cases_templating
     from arrival.cases.views import bp as cases_bp
     from arrival.housing import templating as housing_templating
     from arrival.housing.views import bp as housing_bp
     from arrival.registry import templating as registry_templating
+    from arrival.reports import templating as reports_templating
+    from arrival.reports.views import bp as reports_bp
     from arrival.registry.views import bp as registry_bp
     from arrival.services import templating as services_templating
     from arrival.services.views import bp as services_bp
 
     for blueprint in (core_bp, auth_bp, users_bp, audit_bp, registry_bp, housing_bp, cards_bp,
-                      services_bp, cases_bp):
+                      services_bp, cases_bp, dashboard_bp, reports_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     for domain in (registry_templating, housing_templating, services_templating,
-                   cases_templating):
+                   cases_templating, reports_templating):
         domain.init_app(app)
 
 
@@ -84,6 +87,7 @@ def _register_cli(app: Flask) -> None:
     from arrival.cards.cli import cards_cli
     from arrival.catalog.cli import catalog_cli
     from arrival.demo.cli import demo_cli
+    from arrival.reports.cli import sitrep_cli
 
-    for group in (users_cli, catalog_cli, demo_cli, cards_cli):
+    for group in (users_cli, catalog_cli, demo_cli, cards_cli, sitrep_cli):
         app.cli.add_command(group)

@@ -7,6 +7,7 @@ from arrival.cards.models import Card
 from arrival.cases.models import ClarificationItem, ItemTransition
 from arrival.catalog.models import Authority, CatalogEntry
 from arrival.housing.models import Bed, BedBlock, Site, Stay, StayEvent, Unit
+from arrival.reports.models import ReportRemark, ReportRun
 from arrival.services.models import Delivery, Scan
 from arrival.registry.models import (
     Document,
@@ -21,5 +22,5 @@ from arrival.registry.models import (
 __all__ = [
     "AuditEvent", "Authority", "Bed", "Card", "ClarificationItem", "ItemTransition", "Delivery", "Scan", "BedBlock", "CatalogEntry", "Site", "Stay", "StayEvent",
     "Unit", "Document", "DuplicateDecision", "Household",
-    "IdempotencyRecord", "LoginSession", "MatchKey", "Person", "PersonFlag", "User",
+    "IdempotencyRecord", "LoginSession", "ReportRemark", "ReportRun", "MatchKey", "Person", "PersonFlag", "User",
 ]

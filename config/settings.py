@@ -95,6 +95,14 @@ class BaseConfig:
     # Scans per station account and point (a handheld scanner in a queue: ~1/second).
     SCAN_RATE_LIMIT = os.environ.get("SCAN_RATE_LIMIT", "120 per minute")
 
+    # The situation report: where it is written, an optional drop folder (a mounted
+    # share), small-count suppression (0: off; 3: 1 and 2 shown as "<3"), and the
+    # person-level annex for the Regierungspräsidium (off unless configured).
+    SITREP_DIR = Path(os.environ.get("SITREP_DIR", PROJECT_ROOT / "instance" / "reports"))
+    SITREP_DROP_DIR = os.environ.get("SITREP_DROP_DIR") or None
+    SITREP_SUPPRESS_BELOW = _env_int("SITREP_SUPPRESS_BELOW", 0)
+    SITREP_RP_ANNEX = _env_bool("SITREP_RP_ANNEX", False)
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SEED_DEMO_ALLOWED = False

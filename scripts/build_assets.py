@@ -43,6 +43,9 @@ PLAIN_FILES = (
     ("dejavu-fonts-ttf/LICENSE", "dejavu/LICENSE"),
     # The in-browser QR decoder of the scan station.
     ("jsqr/dist/jsQR.js", "jsqr/jsQR.js"),
+    # The dashboard's trend charts.
+    ("chart.js/dist/chart.umd.min.js", "chartjs/chart.umd.min.js"),
+    ("chart.js/LICENSE.md", "chartjs/LICENSE.md"),
 )
 
 

@@ -43,6 +43,9 @@ class Permission(StrEnum):
     SCAN = "services.scan"  # scan stations
     CASES_READ = "cases.read"  # queues and case views (own authority, or all: coordination)
     CASES_WORK = "cases.work"  # change items (always only those of the own authority)
+    DASHBOARD = "dashboard.read"  # aggregate figures, no names
+    REPORTS_READ = "reports.read"  # download situation reports
+    REPORTS_GENERATE = "reports.generate"  # generate now, remarks
 
 
 class FieldGroup(StrEnum):
@@ -71,11 +74,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.INTAKE: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.REGISTRY_WRITE, P.HOUSING_READ,
                             P.HOUSING_PLACE, P.CARDS_ISSUE, P.SCAN}),
     Role.HOUSING: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ, P.HOUSING_PLACE,
-                             P.HOUSING_MANAGE}),
+                             P.HOUSING_MANAGE, P.DASHBOARD}),
     Role.SERVICE_POINT: frozenset({P.CATALOG_READ, P.SCAN}),
-    Role.CASEWORKER: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.CASES_READ, P.CASES_WORK}),
+    Role.CASEWORKER: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.CASES_READ, P.CASES_WORK,
+                                P.DASHBOARD}),
     Role.COORDINATOR: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ,
-                                 P.CASES_READ}),
+                                 P.CASES_READ, P.DASHBOARD, P.REPORTS_READ,
+                                 P.REPORTS_GENERATE}),
+}
+
+# Caseworkers get these on top of their role, by the kind of their authority: the
+# regional authority (RP) receives the situation report.
+AUTHORITY_KIND_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    "regional": frozenset({P.REPORTS_READ}),
 }
 
 G = FieldGroup
@@ -184,6 +195,13 @@ ENDPOINT_PERMISSIONS: dict[str, Permission] = {
     "api.case_items": P.CASES_READ,
     "api.transition_item": P.CASES_WORK,
     "api.household_clarification": P.CASES_READ,
+    # coordination
+    "dashboard.index": P.DASHBOARD,
+    "api.dashboard_api": P.DASHBOARD,
+    "reports.index": P.REPORTS_READ,
+    "reports.download": P.REPORTS_READ,
+    "reports.generate": P.REPORTS_GENERATE,
+    "reports.remark": P.REPORTS_GENERATE,
 }
 
 
@@ -205,7 +223,11 @@ def user_has(user: User | None, permission: Permission) -> bool:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return role_has(user.role, permission)
+    if role_has(user.role, permission):
+        return True
+    authority = getattr(user, "authority", None)
+    return (user.role == Role.CASEWORKER.value and authority is not None
+            and permission in AUTHORITY_KIND_PERMISSIONS.get(authority.kind, frozenset()))
 
 
 def can_open(user: User | None, endpoint: str) -> bool:

@@ -42,6 +42,16 @@ def resolution_title(topic: str, code: str) -> str:
     return code
 
 
+def authority_name(code: str) -> str:
+    from flask import g
+
+    from arrival.catalog.operations import active_authorities
+
+    if "authority_names" not in g:
+        g.authority_names = {a.code: a.name(str(get_locale())) for a in active_authorities()}
+    return g.authority_names.get(code, code)
+
+
 def _section(household) -> dict:
     return {"household": household, "case_items": operations.items_of_household(household),
             "summary": operations.summary_for([household.id])[household.id],
@@ -59,6 +69,7 @@ def init_app(app: Flask) -> None:
         waiting_label=lambda code: str(WAITING_LABELS.get(code, code)),
         priority_label=lambda value: str(PRIORITY_LABELS.get(value, value)),
         topic_title=topic_title, resolution_title=resolution_title, summary_label=summary_label,
+        authority_name=authority_name,
     )
     register_household_section(HouseholdSection(
         order=30, field_group=FieldGroup.CLARIFICATION, template="cases/_household_section.html",

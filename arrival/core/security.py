@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,14 +34,9 @@ def _set_security_headers(response):
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     # The camera is needed by the scan station; nothing else is.
     headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
-    if request.endpoint != "static" or _is_authenticated():
+    # Pages and API answers may hold personal data: never stored. Static files
+    # (CSS, scripts, fonts) hold none and are cached, which matters on weak Wi-Fi.
+    if request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)
     return response
-
-
-def _is_authenticated() -> bool:
-    try:
-        return bool(current_user and current_user.is_authenticated)
-    except Exception:  # no user loaded while an error page renders
-        return False

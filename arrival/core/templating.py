@@ -20,6 +20,8 @@ MENU = [
     ("housing.overview", _l("Accommodation")),
     ("services.station", _l("Scan station")),
     ("cases.index", _l("Clarification")),
+    ("dashboard.index", _l("Dashboard")),
+    ("reports.index", _l("Reports")),
     ("users.index", _l("Accounts")),
     ("audit.index", _l("Audit log")),
 ]

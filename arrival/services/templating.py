@@ -12,6 +12,7 @@ from arrival.cards.models import Card, CardStatus
 from arrival.core.sections import HouseholdSection, register_household_section
 from arrival.extensions import db
 from arrival.housing.absence import register_seen_source
+from arrival.registry.templating import catalog_title
 from arrival.services.models import Scan
 
 SCAN_RESULT_LABELS = {"green": _l("Hand out"), "amber": _l("Hand out – mind the note"),
@@ -48,6 +49,7 @@ def init_app(app: Flask) -> None:
         scan_reason_label=lambda code: str(SCAN_REASON_LABELS.get(code, code)),
         card_status_label=lambda code: str(CARD_STATUS_LABELS.get(code, code)),
         revocation_label=lambda code: str(REVOCATION_LABELS.get(code, code)),
+        service_title=lambda code: catalog_title("service_type", code),
     )
     register_household_section(HouseholdSection(
         order=20, field_group=FieldGroup.SERVICES, template="cards/_household_section.html",

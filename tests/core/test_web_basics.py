@@ -26,7 +26,8 @@ class TestSecurityHeaders:
         for path in ("/", "/admin/users/", "/api/v1/me"):
             assert client.get(path).headers["Cache-Control"] == "no-store"
 
-    def test_static_files_may_be_cached_for_anonymous_visitors(self, client):
+    def test_static_files_may_be_cached_even_when_signed_in(self, client, signed_in):
+        signed_in("intake")
         response = client.get("/static/css/app.css")
         assert response.status_code == 200
         assert response.headers.get("Cache-Control") != "no-store"
