@@ -1,0 +1,282 @@
+"""What the browser tests work with: screen sizes, the main pages, the demo
+accounts, and a Visitor — one person at one device, who opens pages, signs in,
+reads the menu, presses keys, and has the page checked by axe-core."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import Page, Response
+
+from arrival.demo.operations import DEMO_ACCOUNTS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = PROJECT_ROOT / "tests" / "artifacts" / "screenshots"
+
+DEMO_PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
+
+# The idle timeout of the second live server (idle_timeout_server in conftest.py).
+IDLE_TIMEOUT = timedelta(seconds=2)
+
+# WCAG 2.5.5 (AAA) / the app's own rule (--touch in app.css): fingers need 44 CSS px.
+MIN_TOUCH_TARGET = 44
+
+
+@dataclass(frozen=True)
+class Size:
+    width: int
+    height: int
+    touch: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.width}x{self.height}"
+
+    def __str__(self) -> str:  # the test id
+        return self.label
+
+
+TABLET_LANDSCAPE = Size(1024, 768, touch=True)
+TABLET_PORTRAIT = Size(768, 1024, touch=True)
+DESKTOP = Size(1366, 900, touch=False)
+TABLET_SIZES = (TABLET_LANDSCAPE, TABLET_PORTRAIT)
+ALL_SIZES = (*TABLET_SIZES, DESKTOP)
+
+
+@dataclass(frozen=True)
+class MainPage:
+    """A page every release must show well: where it is, who opens it, what it answers.
+
+    `path` may name a demo account's id as {id[username]}.
+    """
+
+    name: str
+    path: str
+    account: str | None = None
+    status: int = 200
+    heading: str | None = None
+
+    def __str__(self) -> str:  # the test id
+        return self.name
+
+
+MAIN_PAGES = (
+    MainPage("login", "/login", heading="Anmelden"),
+    MainPage("start-admin", "/", "admin", heading="Willkommen, Ada Admin"),
+    MainPage("start-intake", "/", "intake", heading="Willkommen, Ines Intake"),
+    MainPage("start-caseworker", "/", "jugendamt", heading="Willkommen, Julia Jugendamt"),
+    MainPage("accounts", "/admin/users/", "admin", heading="Konten"),
+    MainPage("account-new", "/admin/users/new", "admin", heading="Neues Konto"),
+    MainPage("account-edit", "/admin/users/{id[intake]}", "admin", heading="Konto intake"),
+    MainPage("audit-log", "/admin/audit/", "admin", heading="Protokoll"),
+    MainPage("change-password", "/account/password", "intake", heading="Passwort ändern"),
+    MainPage("error-403", "/admin/users/", "intake", status=403, heading="Zugriff verweigert"),
+    MainPage("error-404", "/no-such-page", "intake", status=404, heading="Seite nicht gefunden"),
+)
+
+
+def main_pages(*names: str) -> list[MainPage]:
+    """The main pages of these names (a typo fails at collection)."""
+    found = [page for page in MAIN_PAGES if page.name in names]
+    assert len(found) == len(names), f"unknown main page among {names}"
+    return found
+
+
+# Elements a finger must hit: everything in the top bar, form controls, buttons,
+# start-page tiles and pager links. Links inside running text are exempt (WCAG 2.5.8).
+TOUCH_TARGETS = ", ".join([
+    ".topbar a", ".topbar button",
+    "main input:not([type=hidden])", "main select", "main textarea", "main button",
+    "main .button", "main .tile", "main .pager a",
+])
+
+_JS_VISIBLE = """
+el => {
+  const style = getComputedStyle(el);
+  return el.getClientRects().length > 0 && style.visibility !== 'hidden'
+    && style.display !== 'none';
+}
+"""
+
+_JS_TARGET_BOXES = f"""
+(selector) => {{
+  const visible = {_JS_VISIBLE};
+  return Array.from(document.querySelectorAll(selector)).filter(visible).map(el => {{
+    const box = el.getBoundingClientRect();
+    const name = (el.getAttribute('aria-label') || el.value || el.textContent || '').trim();
+    return {{element: `<${{el.tagName.toLowerCase()}}> ${{name.slice(0, 40)}}`,
+             width: box.width, height: box.height}};
+  }});
+}}
+"""
+
+_JS_UNLABELLED_CONTROLS = f"""
+() => {{
+  const visible = {_JS_VISIBLE};
+  const named = el => {{
+    if (['submit', 'button', 'reset'].includes(el.type) && (el.value || '').trim()) return true;
+    if ((el.getAttribute('aria-label') || '').trim()) return true;
+    const ids = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    if (ids.some(id => (document.getElementById(id)?.textContent || '').trim())) return true;
+    return Array.from(el.labels || []).some(label => label.textContent.trim());
+  }};
+  return Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+    .filter(visible).filter(el => !named(el)).map(el => el.outerHTML.slice(0, 160));
+}}
+"""
+
+_JS_FOCUSED = """
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, classes: el.className,
+    text: (el.getAttribute('aria-label') || el.value || el.textContent || '').trim().slice(0, 40),
+    outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth) || 0,
+    top: box.top, bottom: box.bottom, inMain: !!el.closest('main'),
+  };
+}
+"""
+
+_JS_AXE = """
+async () => {
+  const results = await axe.run(document, {resultTypes: ['violations']});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+  }));
+}
+"""
+
+
+def _same_element(a: dict, b: dict) -> bool:
+    return all(a[key] == b[key] for key in ("tag", "id", "classes", "text"))
+
+
+@dataclass(frozen=True)
+class Violation:
+    id: str
+    impact: str | None
+    help: str
+    nodes: list[str]
+
+    @property
+    def serious(self) -> bool:
+        return self.impact in ("serious", "critical")
+
+    def __str__(self) -> str:
+        return f"[{self.impact}] {self.id}: {self.help} — {', '.join(self.nodes)}"
+
+
+class Visitor:
+    """One person at one device (a browser context) using the live application."""
+
+    def __init__(self, page: Page, size: Size, user_ids: dict[str, int]):
+        self.page = page
+        self.size = size
+        self._user_ids = user_ids
+
+    # -- navigation ---------------------------------------------------------
+    def open(self, path: str) -> Response:
+        response = self.page.goto(path.format(id=self._user_ids))
+        assert response is not None, f"no response for {path}"
+        return response
+
+    @property
+    def path(self) -> str:
+        return urlparse(self.page.url).path
+
+    def sign_in(self, username: str, password: str | None = None) -> None:
+        self.open("/login")
+        self.fill_sign_in_form(username, password or DEMO_PASSWORDS[username])
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Anmelden", exact=True).click()
+        assert self.path != "/login", (
+            f"signing in as {username} failed: {self.page.locator('main').inner_text()}"
+        )
+
+    def fill_sign_in_form(self, username: str, password: str) -> None:
+        self.page.get_by_label("Benutzername", exact=True).fill(username)
+        self.page.get_by_label("Passwort", exact=True).fill(password)
+
+    def sign_out(self) -> None:
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Abmelden", exact=True).click()
+
+    # -- reading ------------------------------------------------------------
+    @property
+    def heading(self) -> str:
+        return self.page.get_by_role("heading", level=1).inner_text().strip()
+
+    @property
+    def flashes(self) -> list[str]:
+        return [text.strip() for text in self.page.locator(".flash").all_inner_texts()]
+
+    @property
+    def menu(self) -> list[str]:
+        menu = self.page.get_by_role("navigation", name=re.compile("Hauptmenü|Main menu"))
+        if not menu.count():
+            return []
+        return [text.strip() for text in menu.get_by_role("link").all_inner_texts()]
+
+    @property
+    def html_lang(self) -> str | None:
+        return self.page.locator("html").get_attribute("lang")
+
+    def overflows_sideways(self) -> bool:
+        return self.page.evaluate(
+            "() => document.documentElement.scrollWidth > window.innerWidth"
+        )
+
+    def small_touch_targets(self) -> list[str]:
+        boxes = self.page.evaluate(_JS_TARGET_BOXES, TOUCH_TARGETS)
+        return [
+            f"{box['element']} ({box['width']:.0f}×{box['height']:.0f})"
+            for box in boxes
+            if box["width"] < MIN_TOUCH_TARGET - 0.5 or box["height"] < MIN_TOUCH_TARGET - 0.5
+        ]
+
+    def unlabelled_controls(self) -> list[str]:
+        return self.page.evaluate(_JS_UNLABELLED_CONTROLS)
+
+    # -- keyboard -----------------------------------------------------------
+    def press(self, key: str) -> dict | None:
+        """Press a key; returns what has the focus afterwards (None: the page itself)."""
+        self.page.keyboard.press(key)
+        return self.focused()
+
+    def focused(self) -> dict | None:
+        return self.page.evaluate(_JS_FOCUSED)
+
+    def tab_through(self, limit: int = 60) -> list[dict]:
+        """Every element Tab reaches, once each, going round the page until the
+        first one comes again (an autofocus field may be the starting point)."""
+        reached: list[dict] = []
+        for _ in range(limit):
+            focused = self.press("Tab")
+            if focused is None:  # past the end: the next Tab starts at the top
+                continue
+            if reached and _same_element(focused, reached[0]):
+                break
+            reached.append(focused)
+        return reached
+
+    # -- evidence -----------------------------------------------------------
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}-{self.size.label}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def axe_violations(self) -> list[Violation]:
+        """Runs axe-core on the current page. Needs a context opened with bypass_csp
+        (see the `visit` fixture), because the app allows only its own scripts."""
+        self.page.add_script_tag(path=str(AXE_SCRIPT))
+        return [Violation(**found) for found in self.page.evaluate(_JS_AXE)]
