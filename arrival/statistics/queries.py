@@ -71,12 +71,12 @@ def arrivals(start: datetime, end: datetime) -> dict:
                                                Household.arrived_at < end)
     persons = db.session.scalar(sa.select(sa.func.count(Person.id)).where(
         Person.household_id.in_(households)))
+    point = sa.func.coalesce(Household.arrival_point, sa.literal_column("'unknown'"))
     by_point = dict(db.session.execute(
-        sa.select(sa.func.coalesce(Household.arrival_point, "unknown"),
-                  sa.func.count(Person.id))
+        sa.select(point, sa.func.count(Person.id))
         .join(Person, Person.household_id == Household.id)
         .where(Household.arrived_at >= start, Household.arrived_at < end)
-        .group_by(sa.func.coalesce(Household.arrival_point, "unknown"))).all())
+        .group_by(point)).all())
     return {"persons": persons or 0,
             "households": db.session.scalar(sa.select(sa.func.count()).select_from(
                 households.subquery())) or 0,
@@ -139,8 +139,8 @@ def demographics(moment: datetime, scope: Scope = Scope()) -> dict:
                    else_="unknown")
     base = sa.select(Person).where(Person.id.in_(ids)).subquery()
     ages = dict(db.session.execute(
-        sa.select(band, sa.func.count(Person.id)).where(Person.id.in_(ids)).group_by(band)
-    ).all())
+        sa.select(band.label("band"), sa.func.count(Person.id)).where(Person.id.in_(ids))
+        .group_by(sa.literal_column("band"))).all())
     sexes = dict(db.session.execute(
         sa.select(Person.sex, sa.func.count(Person.id)).where(Person.id.in_(ids))
         .group_by(Person.sex)).all())
