@@ -46,9 +46,10 @@ def household_matches(when: dict, household: Household, today: date) -> bool:
     return any(person_matches(when, p, household, today) for p in household.persons)
 
 
-def needs(household: Household, today: date) -> set[Need]:
+def needs(household: Household, today: date, rules=None) -> set[Need]:
+    """rules: the catalogue entries, when the caller already holds them (bulk work)."""
     found: set[Need] = set()
-    for rule in entries("clarification_rule"):
+    for rule in rules if rules is not None else entries("clarification_rule"):
         spec = rule.attributes
         when = spec.get("when", {})
         priority = spec.get("priority")

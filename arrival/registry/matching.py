@@ -239,13 +239,22 @@ def score(probe: Probe, person: Person) -> tuple[float, list[str]]:
     return round(max(0.0, min(total, 1.0)), 3), reasons
 
 
+def name_keys(family_name: str, given_names: str, family_name_cyrillic: str | None = None,
+              given_names_cyrillic: str | None = None) -> list[tuple[str, str]]:
+    """(part, key) pairs of a person's names, Latin and Cyrillic together."""
+    family = set(match_keys(family_name))
+    given = set(given_name_keys(given_names))
+    if family_name_cyrillic:
+        family |= match_keys(family_name_cyrillic)
+    if given_names_cyrillic:
+        given |= given_name_keys(given_names_cyrillic)
+    return [(part, key[:80]) for part, keys in (("family", family), ("given", given))
+            for key in sorted(keys)]
+
+
 def keys_for_person(person: Person) -> list[MatchKey]:
     """The match-key rows of a person (replaced whenever the names change)."""
-    family = set(match_keys(person.family_name))
-    given = set(given_name_keys(person.given_names))
-    if person.family_name_cyrillic:
-        family |= match_keys(person.family_name_cyrillic)
-    if person.given_names_cyrillic:
-        given |= given_name_keys(person.given_names_cyrillic)
-    return [MatchKey(person_id=person.id, part=part, key=key[:80], birth_year=person.birth_year)
-            for part, keys in (("family", family), ("given", given)) for key in sorted(keys)]
+    return [MatchKey(person_id=person.id, part=part, key=key, birth_year=person.birth_year)
+            for part, key in name_keys(person.family_name, person.given_names,
+                                       person.family_name_cyrillic,
+                                       person.given_names_cyrillic)]

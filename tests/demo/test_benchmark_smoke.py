@@ -1,0 +1,36 @@
+"""CI runs the benchmark script only as a tiny smoke run, to keep it working;
+the figures themselves come from scripts/bench runs (docs/performance.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(os.environ.get("ARRIVAL_TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="the smoke run uses its own SQLite file; once per CI run is enough")
+def test_the_benchmark_runs_end_to_end_on_a_tiny_database(tmp_path):
+    out = tmp_path / "bench.json"
+    env = {k: v for k, v in os.environ.items() if k != "ARRIVAL_TEST_DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-m", "arrival.devtools.benchmark", "--persons", "150",
+         "--database-url", f"sqlite:///{tmp_path / 'bench.sqlite3'}", "--repeat", "5",
+         "--load-seconds", "2", "--out", str(out)],
+        cwd=ROOT, env={**env, "ARRIVAL_ENV": "development"}, capture_output=True, text=True,
+        timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    for field in ("register_household_ms", "duplicate_check_ms", "search_ms", "scan_ms",
+                  "queue_page_ms", "dashboard_ms", "bed_proposal_ms", "sitrep_s",
+                  "sitrep_peak_rss_mb", "card_pdf_per_s", "seed_s", "floor_empty_route_ms",
+                  "floor_dashboard_sql_ms", "ratios_to_floor", "load", "environment"):
+        assert field in figures, field
+    assert figures["load"]["errors"] == 0 and figures["load"]["registrations"] > 0
+    assert figures["environment"]["database"] == "sqlite" and figures["persons"] == 150
