@@ -19,6 +19,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from arrival.audit.models import AuditAction
+from arrival.audit.operations import record
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.catalog.operations import entries
 from arrival.core.forms_support import apply_errors, safe_local_path
@@ -140,6 +142,9 @@ def site(site_id: int):
         sa.select(Stay).join(Bed, Bed.id == Stay.bed_id).join(Unit, Unit.id == Bed.unit_id)
         .where(Unit.site_id == site.id, Stay.state.in_(OPEN_STATES))).all()
     by_bed = {stay.bed_id: stay for stay in stays}
+    if sees_names() and stays:
+        record(AuditAction.VIEW, entity_type="site", entity_id=site.id,
+               detail=f"bed map with {len(stays)} names")
     return render_template(
         "housing/site.html", site=site, row=row, by_bed=by_bed, show_names=sees_names(),
         unit_form=UnitForm(formdata=None), beds_form=BedsForm(formdata=None),
@@ -265,6 +270,8 @@ def place(ref: str):
             flash(_("%(count)d persons placed in %(unit)s (%(site)s).", count=len(persons),
                     unit=unit.name, site=unit.site.name), "success")
             return redirect(url_for("registry.household", ref=household.ref))
+    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
+           detail="bed proposals")
     needs = allocation.Needs.of(unplaced) if unplaced else None
     proposals = allocation.propose(needs) if needs else []
     single_proposals = allocation.propose(allocation.Needs.of(unplaced[:1])) \
@@ -298,6 +305,8 @@ def move(ref: str):
             flash(_("%(count)d persons moved to %(unit)s (%(site)s).", count=len(persons),
                     unit=unit.name, site=unit.site.name), "success")
             return redirect(url_for("registry.household", ref=household.ref))
+    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
+           detail="move")
     needs = allocation.Needs.of(placed) if placed else None
     return render_template(
         "housing/place.html", household=household, unplaced=placed, needs=needs,
@@ -347,6 +356,8 @@ def check_out(ref: str):
         else:
             flash(_("%(count)d persons checked out.", count=len(selected)), "success")
             return redirect(url_for("registry.household", ref=household.ref))
+    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
+           detail="check-out")
     return render_template("housing/check_out.html", household=household, stays=stays,
                            form=form), 422 if form.errors else 200
 
@@ -363,6 +374,9 @@ def absent():
         flash(_("%(count)d persons checked out as absent.", count=len(stays)), "success")
         return redirect(url_for("housing.absent", days=days, site=site_id))
     rows = absent_residents(days, site_id=site_id)
+    if rows and sees_names():
+        record(AuditAction.VIEW, entity_type="absence_list", entity_id=site_id,
+               detail=f"{len(rows)} persons")
     return render_template("housing/absent.html", rows=rows, days=days, site_id=site_id,
                            sites=inventory.sites(), show_names=sees_names(),
                            form=ActionForm(formdata=None))
