@@ -11,7 +11,8 @@ from arrival.auth import operations
 from arrival.auth.forms import CreateUserForm, ResetPasswordForm, SetActiveForm, UserForm
 from arrival.auth.models import User
 from arrival.catalog.operations import active_authorities
-from arrival.core.forms_support import apply_errors
+from arrival.core.forms_support import apply_errors, flash_errors
+from arrival.core.forms_support import flash_errors
 from arrival.core.validation import ValidationFailed
 from arrival.extensions import db
 
@@ -110,9 +111,7 @@ def set_active(user_id: int):
         try:
             operations.set_enabled(user, enable, actor=current_user._get_current_object())
         except ValidationFailed as error:
-            for messages in error.errors.values():
-                for message in messages:
-                    flash(message, "error")
+            flash_errors(error)
         else:
             flash(
                 _("Account %(name)s activated.", name=user.username) if enable

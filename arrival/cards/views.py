@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from arrival.cards import operations
 from arrival.cards.render import render_cards
+from arrival.core.forms_support import flash_errors
 from arrival.core.validation import ValidationFailed
 from arrival.housing.forms import ActionForm
 from arrival.registry.operations import household_by_ref, person_by_public_id
@@ -56,9 +57,7 @@ def revoke(number: str):
         try:
             operations.revoke(card, request.form.get("reason", ""))
         except ValidationFailed as error:
-            for messages in error.errors.values():
-                for message in messages:
-                    flash(message, "error")
+            flash_errors(error)
         else:
             flash(_("Card %(number)s revoked.", number=card.number), "success")
     person = card.person

@@ -16,7 +16,7 @@ from arrival.cases.forms import TransitionForm
 from arrival.cases.models import ClarificationItem
 from arrival.catalog.models import Authority
 from arrival.catalog.operations import active_authorities
-from arrival.core.forms_support import apply_errors, safe_local_path
+from arrival.core.forms_support import apply_errors, flash_errors, safe_local_path
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
 from arrival.housing.forms import ActionForm
@@ -77,12 +77,6 @@ def _item_or_404(item_id: int) -> ClarificationItem:
     return item
 
 
-def _flash_errors(error: ValidationFailed) -> None:
-    for messages in error.errors.values():
-        for message in messages:
-            flash(message, "error")
-
-
 @bp.post("/bulk")
 def bulk():
     form = TransitionForm()
@@ -100,7 +94,7 @@ def bulk():
     except operations.AuthorityBoundary:
         abort(403)
     except ValidationFailed as error:
-        _flash_errors(error)
+        flash_errors(error)
         return redirect(back)
     flash(_("%(count)d items changed.", count=count), "success")
     return redirect(back)

@@ -20,6 +20,13 @@ def apply_errors(form, error: ValidationFailed) -> None:
                 flash(message, "error")
 
 
+def flash_errors(error: ValidationFailed) -> None:
+    """Show an operation's messages as flashes (forms that redirect)."""
+    for messages in error.errors.values():
+        for message in messages:
+            flash(message, "error")
+
+
 def safe_local_path(target: str | None, fallback: str) -> str:
     """A redirect target only when it stays on this site (no scheme, no host,
     no protocol-relative '//' or backslash tricks)."""

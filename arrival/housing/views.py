@@ -23,7 +23,7 @@ from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.catalog.operations import entries
-from arrival.core.forms_support import apply_errors, safe_local_path
+from arrival.core.forms_support import apply_errors, flash_errors, safe_local_path
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
 from arrival.housing import allocation, inventory, occupancy, operations
@@ -158,7 +158,7 @@ def close_site(site_id: int):
         try:
             inventory.close_site(site)
         except ValidationFailed as error:
-            _flash_errors(error)
+            flash_errors(error)
         else:
             flash(_("Site %(name)s closed.", name=site.name), "success")
     return redirect(url_for("housing.site", site_id=site.id))
@@ -172,7 +172,7 @@ def new_unit(site_id: int):
         try:
             unit = inventory.create_unit(site, form.data)
         except ValidationFailed as error:
-            _flash_errors(error)
+            flash_errors(error)
         else:
             flash(_("Unit %(name)s created.", name=unit.name), "success")
     return redirect(url_for("housing.site", site_id=site.id))
@@ -202,7 +202,7 @@ def add_beds(unit_id: int):
         try:
             beds = inventory.add_beds(unit, request.form.get("count"), form.prefix.data or "")
         except ValidationFailed as error:
-            _flash_errors(error)
+            flash_errors(error)
         else:
             flash(_("%(count)d beds added to %(unit)s.", count=len(beds), unit=unit.name),
                   "success")
@@ -217,7 +217,7 @@ def block_bed(bed_id: int):
         try:
             inventory.block_bed(bed, form.reason.data)
         except ValidationFailed as error:
-            _flash_errors(error)
+            flash_errors(error)
     return redirect(url_for("housing.site", site_id=bed.unit.site_id) + f"#unit-{bed.unit_id}")
 
 
@@ -227,12 +227,6 @@ def unblock_bed(bed_id: int):
     if ActionForm().validate_on_submit():
         inventory.unblock_bed(bed)
     return redirect(url_for("housing.site", site_id=bed.unit.site_id) + f"#unit-{bed.unit_id}")
-
-
-def _flash_errors(error: ValidationFailed) -> None:
-    for messages in error.errors.values():
-        for message in messages:
-            flash(message, "error")
 
 
 def _unplaced(household) -> list[Person]:
@@ -245,73 +239,67 @@ def _chosen_persons(household, ids: list[str]) -> list[Person]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def _put_in_unit(household, action, describe) -> tuple[object | None, int]:
+    """Read the chosen persons and unit from the form and run the placing action
+    (assign or move) in one step; a redirect on success, else the status to show."""
+    persons = _chosen_persons(household, request.form.getlist("person"))
+    unit = db.session.get(Unit, request.form.get("unit", type=int) or 0)
+    try:
+        if unit is None:
+            raise ValidationFailed(unit=_("Choose a unit."))
+        action(persons, allocation.free_beds_in(unit, len(persons)))
+    except ValidationFailed as error:
+        flash_errors(error)
+        return None, 422
+    except Conflict as conflict:
+        flash(conflict.message + " " + _("Here is a fresh proposal."), "error")
+        return None, 409
+    flash(describe(count=len(persons), unit=unit.name, site=unit.site.name), "success")
+    return redirect(url_for("registry.household", ref=household.ref)), 302
+
+
+def _proposal_page(household, persons, mode: str, status: int):
+    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
+           detail=f"beds: {mode}")
+    needs = allocation.Needs.of(persons) if persons else None
+    proposals = allocation.propose(needs) if needs else []
+    # No unit takes everyone: when placing, offer units for single persons instead.
+    singles = allocation.propose(allocation.Needs.of(persons[:1])) \
+        if mode == "place" and persons and not proposals else []
+    return render_template(
+        "housing/place.html", household=household, unplaced=persons, needs=needs,
+        proposals=proposals or singles, split=bool(singles), form=ActionForm(formdata=None),
+        mode=mode), status
+
+
 @bp.route("/households/<ref>/place", methods=["GET", "POST"])
 def place(ref: str):
     """Find beds for a household and assign them in one step."""
     household = _household_or_404(ref)
-    unplaced = _unplaced(household)
-    form = ActionForm()
     status = 200
-    if request.method == "POST" and form.validate_on_submit():
-        persons = _chosen_persons(household, request.form.getlist("person"))
-        unit = db.session.get(Unit, request.form.get("unit", type=int) or 0)
-        try:
-            if unit is None:
-                raise ValidationFailed(unit=_("Choose a unit."))
-            beds = allocation.free_beds_in(unit, len(persons))
-            operations.assign(persons, beds, check_in=bool(request.form.get("check_in")))
-        except ValidationFailed as error:
-            _flash_errors(error)
-            status = 422
-        except Conflict as conflict:
-            flash(conflict.message + " " + _("Here is a fresh proposal."), "error")
-            status = 409
-        else:
-            flash(_("%(count)d persons placed in %(unit)s (%(site)s).", count=len(persons),
-                    unit=unit.name, site=unit.site.name), "success")
-            return redirect(url_for("registry.household", ref=household.ref))
-    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
-           detail="bed proposals")
-    needs = allocation.Needs.of(unplaced) if unplaced else None
-    proposals = allocation.propose(needs) if needs else []
-    single_proposals = allocation.propose(allocation.Needs.of(unplaced[:1])) \
-        if unplaced and not proposals else []
-    return render_template(
-        "housing/place.html", household=household, unplaced=unplaced, needs=needs,
-        proposals=proposals or single_proposals, split=not proposals and bool(single_proposals),
-        form=ActionForm(formdata=None), mode="place"), status
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        check_in_now = bool(request.form.get("check_in"))
+        done, status = _put_in_unit(
+            household, lambda persons, beds: operations.assign(persons, beds,
+                                                               check_in=check_in_now),
+            lambda **v: _("%(count)d persons placed in %(unit)s (%(site)s).", **v))
+        if done:
+            return done
+    return _proposal_page(household, _unplaced(household), "place", status)
 
 
 @bp.route("/households/<ref>/move", methods=["GET", "POST"])
 def move(ref: str):
     household = _household_or_404(ref)
-    stays = operations.open_stays_of_household(household.id)
-    placed = [s.person for s in stays]
     status = 200
     if request.method == "POST" and ActionForm().validate_on_submit():
-        persons = _chosen_persons(household, request.form.getlist("person"))
-        unit = db.session.get(Unit, request.form.get("unit", type=int) or 0)
-        try:
-            if unit is None:
-                raise ValidationFailed(unit=_("Choose a unit."))
-            operations.move(persons, allocation.free_beds_in(unit, len(persons)))
-        except ValidationFailed as error:
-            _flash_errors(error)
-            status = 422
-        except Conflict as conflict:
-            flash(conflict.message + " " + _("Here is a fresh proposal."), "error")
-            status = 409
-        else:
-            flash(_("%(count)d persons moved to %(unit)s (%(site)s).", count=len(persons),
-                    unit=unit.name, site=unit.site.name), "success")
-            return redirect(url_for("registry.household", ref=household.ref))
-    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
-           detail="move")
-    needs = allocation.Needs.of(placed) if placed else None
-    return render_template(
-        "housing/place.html", household=household, unplaced=placed, needs=needs,
-        proposals=allocation.propose(needs) if needs else [], split=False,
-        form=ActionForm(formdata=None), mode="move"), status
+        done, status = _put_in_unit(
+            household, operations.move,
+            lambda **v: _("%(count)d persons moved to %(unit)s (%(site)s).", **v))
+        if done:
+            return done
+    placed = [s.person for s in operations.open_stays_of_household(household.id)]
+    return _proposal_page(household, placed, "move", status)
 
 
 @bp.post("/stays/<int:stay_id>/check-in")
@@ -321,7 +309,7 @@ def check_in(stay_id: int):
         try:
             operations.check_in(stay)
         except ValidationFailed as error:
-            _flash_errors(error)
+            flash_errors(error)
     return redirect(safe_local_path(request.form.get("back"), url_for("housing.overview")))
 
 

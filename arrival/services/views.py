@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from arrival.core.forms_support import flash_errors
 from arrival.core.validation import ValidationFailed
 from arrival.extensions import db
 from arrival.services.models import Delivery
@@ -79,9 +80,7 @@ def void(delivery_id: int):
         try:
             operations.void_delivery(delivery, request.form.get("reason", ""))
         except ValidationFailed as error:
-            for messages in error.errors.values():
-                for message in messages:
-                    flash(message, "error")
+            flash_errors(error)
         else:
             flash(_("The delivery was voided."), "success")
     return _render(station)
