@@ -12,7 +12,6 @@ from arrival.auth.forms import CreateUserForm, ResetPasswordForm, SetActiveForm,
 from arrival.auth.models import User
 from arrival.catalog.operations import active_authorities
 from arrival.core.forms_support import apply_errors, flash_errors
-from arrival.core.forms_support import flash_errors
 from arrival.core.validation import ValidationFailed
 from arrival.extensions import db
 
