@@ -58,6 +58,10 @@ class ClarificationItem(db.Model):
             "state IN ('open', 'in_progress', 'waiting', 'resolved', 'not_applicable')",
             name="state"),
         sa.Index("ix_clarification_item_queue", "authority_id", "state", "priority", "due_on"),
+        # Covers the dashboard's counts of open items (no table rows read).
+        sa.Index("ix_clarification_item_created_at", "created_at"),
+        sa.Index("ix_clarification_item_state_counts", "state", "authority_id", "topic",
+                 "created_at", "due_on", "household_id"),
     )
 
     @property

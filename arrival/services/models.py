@@ -32,6 +32,7 @@ class Delivery(db.Model):
     __table_args__ = (
         sa.Index("ix_delivery_person_type", "person_id", "service_type", "delivered_at"),
         sa.Index("ix_delivery_household_type", "household_id", "service_type", "delivered_at"),
+        sa.Index("ix_delivery_person_at", "person_id", "delivered_at"),
     )
 
 

@@ -13,7 +13,7 @@ from arrival.core.sections import HouseholdSection, register_household_section
 from arrival.extensions import db
 from arrival.housing.absence import register_seen_source
 from arrival.registry.templating import catalog_title
-from arrival.services.models import Scan
+from arrival.services.models import Delivery, Scan
 
 SCAN_RESULT_LABELS = {"green": _l("Hand out"), "amber": _l("Hand out – mind the note"),
                       "red": _l("Do not hand out")}
@@ -43,6 +43,11 @@ def _scans() -> sa.Select:
         Scan.person_id.is_not(None))
 
 
+def _deliveries() -> sa.Select:
+    return sa.select(Delivery.person_id.label("person_id"),
+                     Delivery.delivered_at.label("at"))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         scan_result_label=lambda code: str(SCAN_RESULT_LABELS.get(code, code)),
@@ -55,3 +60,4 @@ def init_app(app: Flask) -> None:
         order=20, field_group=FieldGroup.SERVICES, template="cards/_household_section.html",
         context=_cards))
     register_seen_source(_scans)
+    register_seen_source(_deliveries)

@@ -132,34 +132,37 @@ def _month_day(column):
 
 
 def demographics(moment: datetime, scope: Scope = Scope()) -> dict:
+    """Age bands, sex and nationality of those present, in one pass over them."""
     on = local_date(moment)
-    ids = present_persons(moment, scope)
-    age = _age_expression(on)
-    band = sa.case(*[(age.between(low, high), name) for name, low, high in AGE_BANDS],
-                   else_="unknown")
-    base = sa.select(Person).where(Person.id.in_(ids)).subquery()
-    ages = dict(db.session.execute(
-        sa.select(band.label("band"), sa.func.count(Person.id)).where(Person.id.in_(ids))
-        .group_by(sa.literal_column("band"))).all())
-    sexes = dict(db.session.execute(
-        sa.select(Person.sex, sa.func.count(Person.id)).where(Person.id.in_(ids))
-        .group_by(Person.sex)).all())
-    ukrainian = db.session.scalar(sa.select(sa.func.count(Person.id)).where(
-        Person.id.in_(ids), Person.nationality == "UKR")) or 0
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(base)) or 0
+    present_ids = present_persons(moment, scope).subquery()
+    people = (sa.select(_age_expression(on).label("age"), Person.sex, Person.nationality)
+              .join(present_ids, present_ids.c.person_id == Person.id).subquery())
+
+    def count_if(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    columns = [count_if(people.c.age.between(low, high)).label(name)
+               for name, low, high in AGE_BANDS]
+    columns += [count_if(people.c.sex == sex).label(sex)
+                for sex in ("female", "male", "diverse", "unknown")]
+    columns += [count_if(people.c.nationality == "UKR").label("ukrainian"),
+                sa.func.count().label("total")]
+    row = db.session.execute(sa.select(*columns)).one()._mapping
     return {
-        "total": total,
-        "age_bands": {name: ages.get(name, 0) for name, _low, _high in AGE_BANDS},
-        "sex": {key: sexes.get(key, 0) for key in ("female", "male", "diverse", "unknown")},
-        "nationality": {"ukrainian": ukrainian, "third_country": total - ukrainian},
+        "total": row["total"],
+        "age_bands": {name: row[name] for name, _low, _high in AGE_BANDS},
+        "sex": {key: row[key] for key in ("female", "male", "diverse", "unknown")},
+        "nationality": {"ukrainian": row["ukrainian"],
+                        "third_country": row["total"] - row["ukrainian"]},
     }
 
 
 def vulnerable(moment: datetime, scope: Scope = Scope()) -> dict:
-    ids = present_persons(moment, scope)
+    present_ids = present_persons(moment, scope).subquery()
     counts = dict(db.session.execute(
         sa.select(PersonFlag.code, sa.func.count(PersonFlag.person_id))
-        .where(PersonFlag.person_id.in_(ids), PersonFlag.code.in_(VULNERABLE_FLAGS))
+        .join(present_ids, present_ids.c.person_id == PersonFlag.person_id)
+        .where(PersonFlag.code.in_(VULNERABLE_FLAGS))
         .group_by(PersonFlag.code)).all())
     return {code: counts.get(code, 0) for code in VULNERABLE_FLAGS}
 
@@ -167,51 +170,70 @@ def vulnerable(moment: datetime, scope: Scope = Scope()) -> dict:
 # --- clarification -------------------------------------------------------------------------
 
 
-def item_states_at(moment: datetime):
-    """A subquery (item_id, state) of every item as it stood at the moment."""
+def items_as_of(moment: datetime, scope: Scope = Scope()) -> list:
+    """Items created by the moment, with their state then (column state_at), as two
+    subqueries to aggregate separately: items unchanged since the moment (their
+    current state, read straight from the item table) and the few changed since
+    (state replayed from the transitions) — for "now" the second one is empty."""
+    item = ClarificationItem
+    changed_since = sa.select(ItemTransition.item_id).where(ItemTransition.at > moment)
+    current = sa.select(item, item.state.label("state_at")).where(
+        item.created_at <= moment, item.id.not_in(changed_since))
     ranked = (
         sa.select(ItemTransition.item_id, ItemTransition.to_state,
                   sa.func.row_number().over(
                       partition_by=ItemTransition.item_id,
                       order_by=(ItemTransition.at.desc(), ItemTransition.id.desc()),
                   ).label("rank"))
-        .where(ItemTransition.at <= moment)
+        .where(ItemTransition.at <= moment, ItemTransition.item_id.in_(changed_since))
         .subquery())
-    return sa.select(ranked.c.item_id, ranked.c.to_state.label("state")).where(
-        ranked.c.rank == 1).subquery()
+    replayed = (sa.select(item, ranked.c.to_state.label("state_at"))
+                .join(ranked, ranked.c.item_id == item.id).where(ranked.c.rank == 1))
+    if scope.site_id is not None:
+        at_site = (sa.select(Stay.household_id).where(occupancy.occupied_at(moment))
+                   .join(Bed, Bed.id == Stay.bed_id).join(Unit, Unit.id == Bed.unit_id)
+                   .where(Unit.site_id == scope.site_id))
+        current = current.where(item.household_id.in_(at_site))
+        replayed = replayed.where(item.household_id.in_(at_site))
+    return [current.subquery(), replayed.subquery()]
+
+
+def _open_item_counts(items, moment: datetime, on: date, *conditions):
+    """(authority_id, topic, open, overdue, 0-2 days, 3-7 days, 8+ days) of the rows."""
+    def count_if(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    three_days, eight_days = moment - timedelta(days=3), moment - timedelta(days=8)
+    return db.session.execute(
+        sa.select(items.c.authority_id, items.c.topic, sa.func.count(),
+                  count_if(items.c.due_on < on), count_if(items.c.created_at > three_days),
+                  count_if(sa.and_(items.c.created_at <= three_days,
+                                   items.c.created_at > eight_days)),
+                  count_if(items.c.created_at <= eight_days))
+        .where(*conditions).group_by(items.c.authority_id, items.c.topic)).all()
 
 
 def clarification(moment: datetime, scope: Scope = Scope()) -> dict:
-    states = item_states_at(moment)
     on = local_date(moment)
     day_start, _ = day_bounds(on)
     item = ClarificationItem
-    days_open = _days_between(item.created_at, moment)
-    bucket = sa.case((days_open <= 2, "0-2"), (days_open <= 7, "3-7"), else_="8+")
-    active = (sa.select(item.id, item.authority_id, item.topic, item.due_on, item.household_id,
-                        bucket.label("bucket"))
-              .join(states, states.c.item_id == item.id)
-              .where(states.c.state.in_(ACTIVE)))
-    if scope.site_id is not None:
-        active = active.where(item.household_id.in_(
-            sa.select(Stay.household_id).where(occupancy.occupied_at(moment))
-            .join(Bed, Bed.id == Stay.bed_id).join(Unit, Unit.id == Bed.unit_id)
-            .where(Unit.site_id == scope.site_id)))
-    active = active.subquery()
     codes = dict(db.session.execute(sa.select(Authority.id, Authority.code)).all())
-    per_topic = db.session.execute(
-        sa.select(active.c.authority_id, active.c.topic, active.c.bucket,
-                  sa.func.count(active.c.id),
-                  sa.func.sum(sa.case((active.c.due_on < on, 1), else_=0)))
-        .group_by(active.c.authority_id, active.c.topic, active.c.bucket)).all()
+    current, replayed = items_as_of(moment, scope)
+    # One query per state lets the database read the covering index in group order.
+    rows = [row for state in ACTIVE
+            for row in _open_item_counts(current, moment, on, current.c.state_at == state)]
+    rows += _open_item_counts(replayed, moment, on, replayed.c.state_at.in_(ACTIVE))
     open_items: dict[str, dict] = {}
-    for authority_id, topic, item_bucket, count, overdue in per_topic:
+    for authority_id, topic, count, overdue, fresh, week, older in rows:
         entry = open_items.setdefault(codes[authority_id], {
             "open": 0, "overdue": 0, "by_topic": {}, "aging": {"0-2": 0, "3-7": 0, "8+": 0}})
         entry["open"] += count
-        entry["overdue"] += overdue or 0
+        entry["overdue"] += overdue
         entry["by_topic"][topic] = entry["by_topic"].get(topic, 0) + count
-        entry["aging"][item_bucket] += count
+        for bucket, value in (("0-2", fresh), ("3-7", week), ("8+", older)):
+            entry["aging"][bucket] += value
+    active_households = [sa.select(items.c.household_id).where(items.c.state_at.in_(ACTIVE))
+                         for items in (current, replayed)]
     resolved_today = dict(db.session.execute(
         sa.select(Authority.code, sa.func.count(ItemTransition.id))
         .join(item, item.id == ItemTransition.item_id).join(Authority,
@@ -224,31 +246,25 @@ def clarification(moment: datetime, scope: Scope = Scope()) -> dict:
         .join(Authority, Authority.id == item.authority_id)
         .where(item.created_at >= day_start, item.created_at <= moment)
         .group_by(Authority.code)).all())
-    with_items = sa.select(item.household_id).where(item.created_at <= moment).distinct()
-    unclarified = sa.select(active.c.household_id).distinct()
-    households_clarified = db.session.scalar(sa.select(sa.func.count()).select_from(
-        with_items.where(item.household_id.not_in(unclarified)).subquery())) or 0
+    has_item = sa.exists().where(item.household_id == Household.id, item.created_at <= moment)
+    with_items = db.session.scalar(sa.select(sa.func.count(Household.id)).where(
+        Household.arrived_at <= moment, has_item)) or 0
+    unclarified = db.session.scalar(sa.select(sa.func.count()).select_from(
+        sa.union(*active_households).subquery())) or 0
     return {"by_authority": open_items, "resolved_today": resolved_today,
-            "opened_today": opened_today, "households_clarified": households_clarified,
+            "opened_today": opened_today, "households_clarified": with_items - unclarified,
             "open_total": sum(e["open"] for e in open_items.values()),
             "overdue_total": sum(e["overdue"] for e in open_items.values())}
 
 
-def _days_between(column, moment: datetime):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return sa.func.date_part("day", sa.literal(moment) - column)
-    moment_text = moment.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M:%S")
-    return sa.cast(sa.func.julianday(moment_text) - sa.func.julianday(column), sa.Integer)
-
-
 def fingerprints(moment: datetime) -> dict:
-    states = item_states_at(moment)
-    rows = dict(db.session.execute(
-        sa.select(states.c.state, sa.func.count(ClarificationItem.id))
-        .join(states, states.c.item_id == ClarificationItem.id)
-        .where(ClarificationItem.topic == "fingerprints").group_by(states.c.state)).all())
-    return {"pending": sum(rows.get(s, 0) for s in ACTIVE), "done": rows.get("resolved", 0)}
+    counts: dict[str, int] = {}
+    for items in items_as_of(moment):
+        for state, count in db.session.execute(
+                sa.select(items.c.state_at, sa.func.count())
+                .where(items.c.topic == "fingerprints").group_by(items.c.state_at)).all():
+            counts[state] = counts.get(state, 0) + count
+    return {"pending": sum(counts.get(s, 0) for s in ACTIVE), "done": counts.get("resolved", 0)}
 
 
 # --- services ------------------------------------------------------------------------------
@@ -272,28 +288,28 @@ def services(start: datetime, moment: datetime, scope: Scope = Scope()) -> dict:
 # --- data quality --------------------------------------------------------------------------
 
 
-def last_seen_until(moment: datetime):
-    sightings = sa.union_all(
-        _check_ins(), *(source() for source in _SEEN_SOURCES)).subquery()
-    last_seen = sa.type_coerce(sa.func.max(sightings.c.at), UTCDateTime).label("last_seen")
-    return (sa.select(sightings.c.person_id, last_seen)
-            .where(sightings.c.at <= moment).group_by(sightings.c.person_id).subquery())
+def seen_between(start: datetime, end: datetime):
+    """The ids of persons sighted (check-in, scan, delivery …) in (start, end]: whoever
+    is present and not among them counts as absent — no maximum over all history."""
+    sources = []
+    for source in (_check_ins(), *(make() for make in _SEEN_SOURCES)):
+        at = source.selected_columns[1]
+        sources.append(source.where(at > start, at <= end))  # each source uses its index
+    sightings = sa.union_all(*sources).subquery()
+    return sa.select(sightings.c.person_id)
 
 
 def data_quality(moment: datetime, scope: Scope = Scope(), absence_days: int = 3) -> dict:
-    registered = sa.select(Person.id).join(Household, Household.id == Person.household_id).where(
-        Household.arrived_at <= moment)
-    without_date = db.session.scalar(sa.select(sa.func.count(Person.id)).where(
-        Person.id.in_(registered), Person.date_of_birth.is_(None))) or 0
+    without_date = db.session.scalar(
+        sa.select(sa.func.count(Person.id)).join(Household, Household.id == Person.household_id)
+        .where(Person.date_of_birth.is_(None), Household.arrived_at <= moment)) or 0
     duplicates = db.session.scalar(sa.select(sa.func.count(DuplicateDecision.id)).where(
         DuplicateDecision.decided_at <= moment,
         sa.or_(DuplicateDecision.resolved_at.is_(None),
                DuplicateDecision.resolved_at > moment))) or 0
-    seen = last_seen_until(moment)
-    cutoff = moment - timedelta(days=absence_days)
     absent = db.session.scalar(sa.select(sa.func.count()).select_from(
-        present_persons(moment, scope).join(seen, seen.c.person_id == Stay.person_id)
-        .where(seen.c.last_seen < cutoff).subquery())) or 0
+        present_persons(moment, scope).where(Stay.person_id.not_in(
+            seen_between(moment - timedelta(days=absence_days), moment))).subquery())) or 0
     blocked = sa.select(sa.func.count(BedBlock.id)).where(
         BedBlock.blocked_at <= moment,
         sa.or_(BedBlock.unblocked_at.is_(None), BedBlock.unblocked_at > moment))
@@ -324,52 +340,72 @@ def _per_day(query) -> dict[int, int]:
 
 def trend(last_day: date, days: int, scope: Scope = Scope()) -> list[dict]:
     """Per local day: arrivals, departures, and present and free beds at the end of the
-    day — five grouped queries over a table of days, whatever the number of days."""
+    day. Stocks are the stock at the start of the window plus the day-by-day changes,
+    so every query touches each event once (index range joins), whatever the days."""
     day_list = [last_day - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
     d = _day_table(day_list)
-    at_end = d.c.t_end
+    before = day_bounds(day_list[0])[0] - timedelta(microseconds=1)
+
+    def per_day(column, *conditions, join=None):
+        query = sa.select(d.c.i, sa.func.count()).select_from(d).join(
+            join if join is not None else column.table,
+            sa.and_(column >= d.c.t_start, column < d.c.t_end))
+        if column.table is Stay.__table__:
+            query = scope.stays(query)
+        return _per_day(query.where(*conditions).group_by(d.c.i))
+
     arrived = _per_day(
         sa.select(d.c.i, sa.func.count(Person.id)).select_from(d)
         .join(Household, sa.and_(Household.arrived_at >= d.c.t_start,
                                  Household.arrived_at < d.c.t_end))
         .join(Person, Person.household_id == Household.id).group_by(d.c.i))
-    left = _per_day(scope.stays(
-        sa.select(d.c.i, sa.func.count(Stay.id)).select_from(d)
-        .join(Stay, sa.and_(Stay.ended_at >= d.c.t_start, Stay.ended_at < d.c.t_end)))
-        .where(Stay.state == "checked_out", Stay.end_reason != MOVED).group_by(d.c.i))
-    in_bed = _per_day(scope.stays(
-        sa.select(d.c.i, sa.func.count(Stay.id)).select_from(d)
-        .join(Stay, sa.and_(Stay.checked_in_at < at_end,
-                            sa.or_(Stay.ended_at.is_(None), Stay.ended_at >= at_end))))
-        .group_by(d.c.i))
-    planned = _per_day(scope.stays(
-        sa.select(d.c.i, sa.func.count(Stay.id)).select_from(d)
-        .join(Stay, sa.and_(Stay.planned_at < at_end,
-                            sa.or_(Stay.checked_in_at.is_(None), Stay.checked_in_at >= at_end),
-                            sa.or_(Stay.ended_at.is_(None), Stay.ended_at >= at_end))))
-        .group_by(d.c.i))
-    capacity = _per_day(_capacity_per_day(d, scope))
+    checked_in = per_day(Stay.checked_in_at)
+    ended_after_check_in = per_day(Stay.ended_at, Stay.checked_in_at.is_not(None))
+    left = per_day(Stay.ended_at, Stay.state == "checked_out", Stay.end_reason != MOVED)
+    newly_planned = per_day(Stay.planned_at)
+    cancelled = per_day(Stay.ended_at, Stay.checked_in_at.is_(None))
+    capacities = _capacity_by_day(day_list, before, scope)
+    in_bed = present(before, scope)
+    waiting = planned_count(before, scope)
     rows = []
     for index, day in enumerate(day_list):
-        free = capacity.get(index, 0) - in_bed.get(index, 0) - planned.get(index, 0)
+        in_bed += checked_in.get(index, 0) - ended_after_check_in.get(index, 0)
+        waiting += newly_planned.get(index, 0) - checked_in.get(index, 0) \
+            - cancelled.get(index, 0)
         rows.append({"date": day.isoformat(), "arrivals": arrived.get(index, 0),
-                     "departures": left.get(index, 0), "present": in_bed.get(index, 0),
-                     "free_beds": max(free, 0)})
+                     "departures": left.get(index, 0), "present": in_bed,
+                     "free_beds": max(capacities[index] - in_bed - waiting, 0)})
     return rows
 
 
-def _capacity_per_day(d, scope: Scope):
-    at_end = d.c.t_end
-    blocked = sa.exists().where(
-        BedBlock.bed_id == Bed.id, BedBlock.blocked_at < at_end,
-        sa.or_(BedBlock.unblocked_at.is_(None), BedBlock.unblocked_at >= at_end))
-    query = (sa.select(d.c.i, sa.func.count(Bed.id)).select_from(d)
-             .join(Bed, sa.and_(Bed.created_at < at_end,
-                                sa.or_(Bed.removed_at.is_(None), Bed.removed_at >= at_end)))
-             .join(Unit, Unit.id == Bed.unit_id).join(Site, Site.id == Unit.site_id)
-             .where(Site.opened_at < at_end,
-                    sa.or_(Site.closed_at.is_(None), Site.closed_at >= at_end),
-                    Site.kind != "reserve", ~blocked))
+def planned_count(moment: datetime, scope: Scope = Scope()) -> int:
+    return db.session.scalar(scope.stays(sa.select(sa.func.count(Stay.id)).where(
+        occupancy.planned_at(moment)))) or 0
+
+
+def capacity_at(moment: datetime, scope: Scope = Scope()) -> int:
+    query = (sa.select(sa.func.count(Bed.id)).join(Unit, Unit.id == Bed.unit_id)
+             .join(Site, Site.id == Unit.site_id)
+             .where(occupancy.site_open_at(moment), occupancy.bed_exists_at(moment),
+                    ~occupancy.bed_blocked_at(moment), Site.kind != "reserve"))
     if scope.site_id is not None:
         query = query.where(Unit.site_id == scope.site_id)
-    return query.group_by(d.c.i)
+    return db.session.scalar(query) or 0
+
+
+def _capacity_by_day(day_list: list[date], before: datetime, scope: Scope) -> list[int]:
+    """Capacity at the end of each day. It changes only when beds, blocks or sites
+    change — rare events — so it is counted again only on the days that had one."""
+    window_end = day_bounds(day_list[-1])[1]
+    changes = []
+    for column in (Bed.created_at, Bed.removed_at, BedBlock.blocked_at,
+                   BedBlock.unblocked_at, Site.opened_at, Site.closed_at):
+        changes += db.session.scalars(sa.select(column).where(
+            column > before, column < window_end).distinct())
+    change_days = {local_date(moment) for moment in changes}
+    capacities, current = [], capacity_at(before, scope)
+    for day in day_list:
+        if day in change_days:
+            current = capacity_at(day_bounds(day)[1] - timedelta(microseconds=1), scope)
+        capacities.append(current)
+    return capacities

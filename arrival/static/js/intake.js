@@ -26,6 +26,11 @@
     return probe;
   }
 
+  function day(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return parts ? parts[3] + "." + parts[2] + "." + parts[1] : iso;
+  }
+
   function render(box, candidates) {
     box.textContent = "";
     if (!candidates.length) { return; }
@@ -47,7 +52,7 @@
       link.textContent = candidate.household_ref;
       item.appendChild(document.createTextNode(
         (person.family_name || "") + ", " + (person.given_names || "") + " · " +
-        (person.date_of_birth || ("~" + (person.birth_year || "?"))) + " · "));
+        (day(person.date_of_birth) || ("~" + (person.birth_year || "?"))) + " · "));
       item.appendChild(link);
       item.appendChild(document.createTextNode(" · " + Math.round(candidate.score * 100) + " %"));
       if (candidate.likely) { item.className = "likely"; }

@@ -31,7 +31,7 @@
     answerBox.className = "answer answer-" + answer.result;
     answerBox.textContent = "";
     answerBox.appendChild(element("p", "answer-title", TEXT[answer.result]));
-    var reason = TEXT.reasons[answer.reason] || answer.reason;
+    var reason = answer.reason in TEXT.reasons ? TEXT.reasons[answer.reason] : answer.reason;
     if (answer.last_delivery_at) { reason += " · " + TEXT.last + " " + clock(answer.last_delivery_at); }
     if (reason) { answerBox.appendChild(element("p", "answer-reason", reason)); }
     if (answer.person) {
