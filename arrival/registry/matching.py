@@ -105,26 +105,34 @@ def _given_keys(probe: Probe) -> set[str]:
         else set()
 
 
+def _keyed(part: str, keys: set[str], probe: Probe, *, years: int | None):
+    query = sa.select(MatchKey.person_id).where(MatchKey.part == part, MatchKey.key.in_(keys))
+    if years is not None and probe.birth_year is not None:
+        query = query.where(MatchKey.birth_year.between(probe.birth_year - years,
+                                                        probe.birth_year + years))
+    return query
+
+
 def candidate_ids(probe: Probe, exclude: set[int] = frozenset()) -> set[int]:
+    """Persons worth scoring, from index lookups only: a family-name key together with a
+    given-name key (birth year ±2) or with an equal or swapped date of birth; a
+    given-name key with such a date (a mistyped family name); an equal document."""
     ids: set[int] = set()
-    family_keys = _family_keys(probe)
-    if family_keys:
-        query = sa.select(MatchKey.person_id).where(
-            MatchKey.part == "family", MatchKey.key.in_(family_keys))
-        if probe.birth_year is not None:
-            query = query.where(MatchKey.birth_year.between(probe.birth_year - 2,
-                                                            probe.birth_year + 2))
-        ids.update(db.session.scalars(query.distinct().limit(CANDIDATE_LIMIT)))
-    given_keys = _given_keys(probe)
-    if given_keys and probe.date_of_birth is not None:
-        dates = [d for d in (probe.date_of_birth, swapped(probe.date_of_birth)) if d]
-        query = (
-            sa.select(MatchKey.person_id)
-            .join(Person, Person.id == MatchKey.person_id)
-            .where(MatchKey.part == "given", MatchKey.key.in_(given_keys),
-                   MatchKey.birth_year == probe.birth_year, Person.date_of_birth.in_(dates))
-        )
-        ids.update(db.session.scalars(query.distinct().limit(CANDIDATE_LIMIT)))
+    family_keys, given_keys = _family_keys(probe), _given_keys(probe)
+    dates = [d for d in (probe.date_of_birth, swapped(probe.date_of_birth)) if d]
+    queries = []
+    if family_keys and given_keys:
+        queries.append(sa.intersect(_keyed("family", family_keys, probe, years=2),
+                                    _keyed("given", given_keys, probe, years=2)))
+    elif family_keys or given_keys:  # a hint while the clerk has typed one name so far
+        part, keys = ("family", family_keys) if family_keys else ("given", given_keys)
+        queries.append(_keyed(part, keys, probe, years=2))
+    for part, keys in (("family", family_keys), ("given", given_keys)):
+        if keys and dates:
+            queries.append(_keyed(part, keys, probe, years=0).join(
+                Person, Person.id == MatchKey.person_id).where(Person.date_of_birth.in_(dates)))
+    for query in queries:
+        ids.update(db.session.scalars(sa.select(query.subquery()).limit(CANDIDATE_LIMIT)))
     if probe.document_number:
         ids.update(db.session.scalars(
             sa.select(Document.person_id).where(Document.number == probe.document_number)))

@@ -56,8 +56,10 @@ def search(query: str) -> SearchResults:
         keys = match_keys(word)
         if not keys:
             continue
+        # part first: the index on (part, key, birth_year) then serves the lookup
         statement = statement.where(Person.id.in_(
-            sa.select(MatchKey.person_id).where(MatchKey.key.in_(keys))))
+            sa.select(MatchKey.person_id).where(MatchKey.part.in_(("family", "given")),
+                                                MatchKey.key.in_(keys))))
         constrained = True
     if days:
         statement = statement.where(Person.date_of_birth.in_(days))
