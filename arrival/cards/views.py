@@ -7,9 +7,8 @@ from flask_babel import gettext as _
 
 from arrival.cards import operations
 from arrival.cards.render import render_cards
-from arrival.core.forms_support import flash_errors
+from arrival.core.forms_support import ActionForm, flash_errors
 from arrival.core.validation import ValidationFailed
-from arrival.housing.forms import ActionForm
 from arrival.registry.operations import household_by_ref, person_by_public_id
 
 bp = Blueprint("cards", __name__, url_prefix="/cards")

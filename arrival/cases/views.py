@@ -16,10 +16,9 @@ from arrival.cases.forms import TransitionForm
 from arrival.cases.models import ClarificationItem
 from arrival.catalog.models import Authority
 from arrival.catalog.operations import active_authorities
-from arrival.core.forms_support import apply_errors, flash_errors, safe_local_path
+from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
-from arrival.housing.forms import ActionForm
 from arrival.housing.inventory import sites
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")

@@ -5,8 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import flash
+from flask_wtf import FlaskForm
 
 from arrival.core.validation import ValidationFailed
+
+
+class ActionForm(FlaskForm):
+    """A button that posts: a form with only its CSRF token."""
 
 
 def apply_errors(form, error: ValidationFailed) -> None:

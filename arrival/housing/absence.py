@@ -15,21 +15,31 @@ from arrival.housing.models import Bed, Stay, StayState, Unit
 from arrival.registry.models import Person
 
 # Each source returns a SELECT of (person_id, at) rows.
-_SEEN_SOURCES: list[Callable[[], sa.Select]] = []
+SEEN_SOURCES: list[Callable[[], sa.Select]] = []
 
 
 def register_seen_source(source: Callable[[], sa.Select]) -> None:
-    if source not in _SEEN_SOURCES:
-        _SEEN_SOURCES.append(source)
+    if source not in SEEN_SOURCES:
+        SEEN_SOURCES.append(source)
 
 
-def _check_ins() -> sa.Select:
+def sighting_sources() -> list[sa.Select]:
+    """Every kind of sighting as SELECTs of (person_id, at)."""
+    return [check_ins(), *(source() for source in SEEN_SOURCES)]
+
+
+def check_ins() -> sa.Select:
     return sa.select(Stay.person_id.label("person_id"), Stay.checked_in_at.label("at")).where(
         Stay.checked_in_at.is_not(None))
 
 
-def last_seen_subquery():
-    sightings = sa.union_all(_check_ins(), *(source() for source in _SEEN_SOURCES)).subquery()
+def last_seen_subquery(persons=None):
+    """(person_id, last_seen); of the given persons only when a subquery of ids is
+    given — each source is filtered first, so only their sightings are read."""
+    sources = sighting_sources()
+    if persons is not None:
+        sources = [source.where(source.selected_columns[0].in_(persons)) for source in sources]
+    sightings = sa.union_all(*sources).subquery()
     last_seen = sa.type_coerce(sa.func.max(sightings.c.at), UTCDateTime).label("last_seen")
     return (sa.select(sightings.c.person_id, last_seen)
             .group_by(sightings.c.person_id).subquery())
@@ -45,7 +55,11 @@ class AbsentResident:
 def absent_residents(days: int, *, site_id: int | None = None, now: datetime | None = None
                      ) -> list[AbsentResident]:
     cutoff = (now or now_utc()) - timedelta(days=days)
-    seen = last_seen_subquery()
+    residents = sa.select(Stay.person_id).where(Stay.state == StayState.CHECKED_IN.value)
+    if site_id is not None:
+        residents = residents.join(Bed, Bed.id == Stay.bed_id).join(
+            Unit, Unit.id == Bed.unit_id).where(Unit.site_id == site_id)
+    seen = last_seen_subquery(residents)
     query = (
         sa.select(Stay, Person, seen.c.last_seen)
         .join(Person, Person.id == Stay.person_id)

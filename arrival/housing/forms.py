@@ -50,7 +50,3 @@ class CheckOutForm(FlaskForm):
     reason = SelectField(_l("Reason"), choices=[], validate_choice=False)
     destination = StringField(_l("Destination (free text)"))
     at = StringField(_l("When"), render_kw={"type": "datetime-local"})
-
-
-class ActionForm(FlaskForm):
-    """A button that posts (CSRF token only)."""

@@ -23,13 +23,12 @@ from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.catalog.operations import entries
-from arrival.core.forms_support import apply_errors, flash_errors, safe_local_path
+from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
 from arrival.housing import allocation, inventory, occupancy, operations
 from arrival.housing.absence import absent_residents
 from arrival.housing.forms import (
-    ActionForm,
     BedsForm,
     BlockForm,
     CheckOutForm,

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -85,8 +86,7 @@ def _claim_key(key: str, fingerprint: str) -> IdempotencyRecord | None:
     first one's committed result rather than racing it.
     """
     dialect = db.session.get_bind().dialect.name
-    insert = (sa.dialects.postgresql.insert if dialect == "postgresql"
-              else sa.dialects.sqlite.insert)(IdempotencyRecord)
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(IdempotencyRecord)
     statement = (
         insert.values(key=key, scope=REGISTRATION_SCOPE, request_hash=fingerprint,
                       user_id=_current_user_id(), created_at=now_utc())

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from arrival.housing.forms import ActionForm
+from arrival.core.forms_support import ActionForm
 from arrival.reports import operations
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

@@ -7,14 +7,13 @@ from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from arrival.core.forms_support import flash_errors
+from arrival.core.forms_support import ActionForm, flash_errors
 from arrival.core.validation import ValidationFailed
 from arrival.extensions import db
 from arrival.services.models import Delivery
 
 from arrival.extensions import limiter
 from arrival.housing.inventory import sites
-from arrival.housing.forms import ActionForm
 from arrival.services import operations
 from arrival.services.api import scan_rate_limit, station_key
 

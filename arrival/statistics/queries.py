@@ -23,7 +23,7 @@ from arrival.catalog.models import Authority
 from arrival.database import UTCDateTime
 from arrival.extensions import db
 from arrival.housing import occupancy
-from arrival.housing.absence import _SEEN_SOURCES, _check_ins
+from arrival.housing.absence import sighting_sources
 from arrival.housing.models import Bed, BedBlock, Site, Stay, Unit
 from arrival.housing.operations import MOVED
 from arrival.registry.models import DuplicateDecision, Household, Person, PersonFlag
@@ -292,7 +292,7 @@ def seen_between(start: datetime, end: datetime):
     """The ids of persons sighted (check-in, scan, delivery …) in (start, end]: whoever
     is present and not among them counts as absent — no maximum over all history."""
     sources = []
-    for source in (_check_ins(), *(make() for make in _SEEN_SOURCES)):
+    for source in sighting_sources():
         at = source.selected_columns[1]
         sources.append(source.where(at > start, at <= end))  # each source uses its index
     sightings = sa.union_all(*sources).subquery()
