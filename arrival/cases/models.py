@@ -20,6 +20,9 @@ class ItemState(StrEnum):
 
 CLOSED_STATES = (ItemState.RESOLVED.value, ItemState.NOT_APPLICABLE.value)
 ACTIVE_STATES = (ItemState.OPEN.value, ItemState.IN_PROGRESS.value, ItemState.WAITING.value)
+# Written out (not bound parameters) so that the database can prove a query matches
+# the partial index of the queue.
+ACTIVE_STATE_SQL = "clarification_item.state IN ('open', 'in_progress', 'waiting')"
 
 
 class ClarificationItem(db.Model):
@@ -60,6 +63,10 @@ class ClarificationItem(db.Model):
         sa.Index("ix_clarification_item_queue", "authority_id", "state", "priority", "due_on"),
         # Covers the dashboard's counts of open items (no table rows read).
         sa.Index("ix_clarification_item_created_at", "created_at"),
+        # The queue of unfinished items of one authority, already in queue order.
+        sa.Index("ix_clarification_item_open_queue", "authority_id", "priority", "due_on", "id",
+                 sqlite_where=sa.text("state IN ('open', 'in_progress', 'waiting')"),
+                 postgresql_where=sa.text("state IN ('open', 'in_progress', 'waiting')")),
         sa.Index("ix_clarification_item_state_counts", "state", "authority_id", "topic",
                  "created_at", "due_on", "household_id"),
     )

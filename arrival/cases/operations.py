@@ -76,7 +76,8 @@ def apply_rules(household: Household) -> tuple[list[ClarificationItem], list[Cla
     for item in existing:
         by_key.setdefault((item.rule_code, item.person_id), []).append(item)
     wanted_keys = {(n.rule_code, n.person_id) for n in wanted}
-    created = [_create_for(household, need) for need in sorted(
+    catalogue = (topics(), _authority_ids())
+    created = [_create_for(household, need, catalogue) for need in sorted(
         wanted, key=lambda n: (n.rule_code, n.person_id or 0))
         if not any(i.state != S.NOT_APPLICABLE.value for i in by_key.get(
             (need.rule_code, need.person_id), []))]
@@ -92,12 +93,13 @@ def apply_rules(household: Household) -> tuple[list[ClarificationItem], list[Cla
     return created, closed
 
 
-def _create_for(household: Household, need) -> ClarificationItem:
-    topic = topics()[need.topic]
+def _create_for(household: Household, need, catalogue) -> ClarificationItem:
+    all_topics, authority_ids = catalogue
+    topic = all_topics[need.topic]
     attributes = topic.attributes
     item = ClarificationItem(
         household_id=household.id, person_id=need.person_id, topic=topic.code,
-        authority_id=_authority_ids()[attributes["authority"]],
+        authority_id=authority_ids[attributes["authority"]],
         priority=need.priority or attributes.get("priority", 3),
         due_on=today_local() + timedelta(days=attributes.get("due_days", 14)),
         rule_code=need.rule_code)

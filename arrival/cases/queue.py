@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from arrival.cases.models import ACTIVE_STATES, ClarificationItem
+from arrival.cases.models import ACTIVE_STATE_SQL, ClarificationItem
 from arrival.cases.operations import today_local
 from arrival.database import now_utc
 from arrival.extensions import db
@@ -36,7 +36,7 @@ def queue_query(f: QueueFilter):
     if f.authority_id is not None:
         query = query.where(item.authority_id == f.authority_id)
     query = query.where(item.state == f.state) if f.state else query.where(
-        item.state.in_(ACTIVE_STATES))
+        sa.text(ACTIVE_STATE_SQL))
     if f.topic:
         query = query.where(item.topic == f.topic)
     if f.overdue:
