@@ -19,7 +19,7 @@ def station_key() -> str:
     """One budget per signed-in station account and point."""
     values = request.get_json(silent=True) if request.is_json else request.form
     point = str((values or {}).get("point", ""))[:80]
-    user = current_user.get_id() if current_user.is_authenticated else request.remote_addr
+    user = current_user.id if current_user.is_authenticated else request.remote_addr
     return f"scan:{user}:{point}"
 
 
