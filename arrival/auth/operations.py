@@ -58,7 +58,10 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def record_login(user: User) -> None:
-    user.last_login_at = now_utc()
+    # A plain UPDATE, outside the optimistic lock of the account: one person signing
+    # in on two tablets at once is not a conflicting edit of the account.
+    db.session.execute(sa.update(User).where(User.id == user.id).values(
+        last_login_at=now_utc()).execution_options(synchronize_session=False))
     record(AuditAction.LOGIN, entity_type="user", entity_id=user.id, user=user)
 
 

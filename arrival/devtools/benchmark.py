@@ -342,9 +342,20 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
         deadline = time.monotonic() + seconds
         stamp = int(time.time())
 
-        def tablet(index: int):
+        def signed_in(username: str) -> HttpTablet | None:
             client = HttpTablet(port)
-            client.login("intake")
+            try:
+                client.login(username)
+            except (AssertionError, OSError):
+                with lock:
+                    counts["errors"] += 1
+                return None
+            return client
+
+        def tablet(index: int):
+            client = signed_in("intake")
+            if client is None:
+                return
             n = 0
             while time.monotonic() < deadline:
                 n += 1
@@ -354,8 +365,9 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
                     counts["registrations" if status in (200, 201, 409) else "errors"] += 1
 
         def station(index: int):
-            client = HttpTablet(port)
-            client.login("service")
+            client = signed_in("service")
+            if client is None:
+                return
             n = 0
             while time.monotonic() < deadline:
                 n += 1

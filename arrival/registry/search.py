@@ -50,29 +50,29 @@ def search(query: str) -> SearchResults:
                not _parse_day(t) and not YEAR.match(t)]
     words = [t for t in tokens if t not in numbers and not _parse_day(t) and not YEAR.match(t)]
 
-    statement = sa.select(Person.id)
-    constrained = False
-    for word in words:
-        keys = match_keys(word)
-        if not keys:
-            continue
-        # part first: the index on (part, key, birth_year) then serves the lookup
-        statement = statement.where(Person.id.in_(
-            sa.select(MatchKey.person_id).where(MatchKey.part.in_(("family", "given")),
-                                                MatchKey.key.in_(keys))))
-        constrained = True
-    if days:
-        statement = statement.where(Person.date_of_birth.in_(days))
-        constrained = True
-    if years:
-        statement = statement.where(Person.birth_year.in_(years))
-        constrained = True
+    # Each word narrows the persons by its match keys; the key lookups intersect on
+    # the index alone (part first: the index is on part, key, birth_year), and the
+    # person table is read only for the dates and numbers typed.
+    lookups = [sa.select(MatchKey.person_id).where(MatchKey.part.in_(("family", "given")),
+                                                   MatchKey.key.in_(keys))
+               for keys in (match_keys(word) for word in words) if keys]
     if numbers:
-        statement = statement.where(Person.id.in_(
-            sa.select(Document.person_id).where(Document.number.in_(numbers))))
-        constrained = True
-    if not constrained:
+        lookups.append(sa.select(Document.person_id).where(Document.number.in_(numbers)))
+    conditions = []
+    if days:
+        conditions.append(Person.date_of_birth.in_(days))
+    if years:
+        conditions.append(Person.birth_year.in_(years))
+    if not lookups and not conditions:
         return SearchResults()
+    if lookups:
+        found = (sa.intersect(*lookups) if len(lookups) > 1 else lookups[0]).subquery()
+        statement = sa.select(found.c[0])
+        if conditions:
+            statement = sa.select(Person.id).where(Person.id.in_(sa.select(found.c[0])),
+                                                   *conditions)
+    else:
+        statement = sa.select(Person.id).where(*conditions)
     ids = list(db.session.scalars(statement.limit(RESULT_LIMIT + 1)))
     persons = db.session.scalars(
         sa.select(Person).where(Person.id.in_(ids[:RESULT_LIMIT]))
