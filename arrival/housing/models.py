@@ -33,7 +33,10 @@ class StayState(StrEnum):
 
 
 OPEN_STATES = (StayState.PLANNED.value, StayState.CHECKED_IN.value)
-OPEN_STAY_SQL = "state IN ('planned', 'checked_in')"
+OPEN_STAY_INDEX_SQL = "state IN ('planned', 'checked_in')"
+# The same condition for queries: written out, not bound, so that the database can
+# see it matches the partial indexes.
+OPEN_STAY_SQL = "stay.state IN ('planned', 'checked_in')"
 
 
 def _in(values) -> str:
@@ -161,9 +164,11 @@ class Stay(db.Model):
                            name="end_after_start"),
         # The invariants the whole module relies on, held by the database itself.
         sa.Index("uq_stay_open_person", "person_id", unique=True,
-                 sqlite_where=sa.text(OPEN_STAY_SQL), postgresql_where=sa.text(OPEN_STAY_SQL)),
+                 sqlite_where=sa.text(OPEN_STAY_INDEX_SQL),
+                 postgresql_where=sa.text(OPEN_STAY_INDEX_SQL)),
         sa.Index("uq_stay_open_bed", "bed_id", unique=True,
-                 sqlite_where=sa.text(OPEN_STAY_SQL), postgresql_where=sa.text(OPEN_STAY_SQL)),
+                 sqlite_where=sa.text(OPEN_STAY_INDEX_SQL),
+                 postgresql_where=sa.text(OPEN_STAY_INDEX_SQL)),
         sa.Index("ix_stay_period", "checked_in_at", "ended_at"),
         sa.Index("ix_stay_ended_at", "ended_at"),
         sa.Index("ix_stay_planned_at", "planned_at"),
