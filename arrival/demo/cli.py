@@ -1,4 +1,5 @@
 import time
+from datetime import timezone
 
 import click
 from flask import current_app
@@ -18,7 +19,10 @@ demo_cli = AppGroup("demo", help="Demo data (development and testing only).")
 @click.option("--seed", "seed_value", type=int, default=1, help="Same seed, same data.")
 @click.option("--deliveries-per-person", type=click.FloatRange(0, 100), default=5.0)
 @click.option("--if-empty", is_flag=True, help="Do nothing when households exist already.")
-def seed_command(persons, days, seed_value, deliveries_per_person, if_empty):
+@click.option("--now", "now", type=click.DateTime(formats=["%Y-%m-%dT%H:%M"]), default=None,
+              help="The end of the period (UTC, YYYY-MM-DDTHH:MM); default the current time. "
+                   "The same seed and the same --now give the same data.")
+def seed_command(persons, days, seed_value, deliveries_per_person, if_empty, now):
     """Create the demo accounts and, with --persons, a realistic data set."""
     if not current_app.config.get("SEED_DEMO_ALLOWED"):
         raise click.ClickException("demo data are refused in this configuration (production)")
@@ -34,7 +38,8 @@ def seed_command(persons, days, seed_value, deliveries_per_person, if_empty):
 
     started = time.perf_counter()
     try:
-        counts = seed(persons, days, seed_value, deliveries_per_person=deliveries_per_person)
+        counts = seed(persons, days, seed_value, deliveries_per_person=deliveries_per_person,
+                      now=now.replace(tzinfo=timezone.utc) if now else None)
     except ValueError as error:
         db.session.rollback()
         if if_empty:
