@@ -214,3 +214,16 @@ class TestAccess:
                                  form_page="/reports/")
         assert response.status_code == 302
         assert (tmp_path / "page" / "2022-03-27" / "manifest.json").exists()
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None,
+                    reason="LibreOffice not installed (apt-get install libreoffice-calc-nogui)")
+def test_the_workbook_opens_in_libreoffice(scenario, generate, tmp_path):
+    import subprocess
+
+    folder = generate()
+    out = tmp_path / "converted"
+    subprocess.run(["soffice", "--headless", "--convert-to", "csv", "--outdir", str(out),
+                    str(folder / f"{STEM}.xlsx")], check=True, capture_output=True, timeout=120)
+    cover = next(out.glob("*.csv")).read_text(encoding="utf-8", errors="replace")
+    assert "Lagebericht" in cover and "27.03.2022" in cover
