@@ -103,8 +103,10 @@ def _start_live_server(directory: Path, **overrides) -> LiveServer:
     from arrival.extensions import db
 
     database = directory / "live.sqlite3"
+    # Situation reports made in the browser go next to the database, not to instance/.
     app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-                                           **overrides})
+                                           "SITREP_DIR": directory / "reports",
+                                           "SITREP_DROP_DIR": None, **overrides})
     with app.app_context():
         upgrade()
         load_catalog(app.config["CATALOG_DIR"])
@@ -188,6 +190,7 @@ def visit(browser, live_server, signed_in_state):
             base_url=server.url,
             viewport={"width": size.width, "height": size.height},
             has_touch=size.touch, is_mobile=False, locale="de-DE",
+            timezone_id="Europe/Berlin",  # the tablets are in Stuttgart, whatever the CI says
             bypass_csp=axe,
             storage_state=signed_in_state(server, account) if account else None,
         )

@@ -17,6 +17,8 @@ from arrival.demo.operations import DEMO_ACCOUNTS
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = PROJECT_ROOT / "tests" / "artifacts" / "screenshots"
+# Where a page fetches axe-core from when it runs under the app's own policy.
+AXE_PATH = "/__axe-core__/axe.min.js"
 
 DEMO_PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
 
@@ -77,6 +79,14 @@ MAIN_PAGES = (
     MainPage("change-password", "/account/password", "intake", heading="Passwort ändern"),
     MainPage("error-403", "/admin/users/", "intake", status=403, heading="Zugriff verweigert"),
     MainPage("error-404", "/no-such-page", "intake", status=404, heading="Seite nicht gefunden"),
+    # The pages of journeys 1–6 that open without data of their own (the journeys
+    # check the others — household, beds, station answer, case — with their data).
+    MainPage("household-new", "/households/new", "intake", heading="Haushalt registrieren"),
+    MainPage("station", "/services/station?service=sim_card&point=Infotheke", "service",
+             heading="SIM-Karte · Infotheke"),
+    MainPage("queue", "/cases/", "jugendamt", heading="Klärungsliste · Jugendamt"),
+    MainPage("dashboard", "/dashboard/", "coordinator", heading="Lage · jetzt"),
+    MainPage("reports", "/reports/", "coordinator", heading="Lageberichte"),
 )
 
 
@@ -106,8 +116,22 @@ el => {
 _JS_TARGET_BOXES = f"""
 (selector) => {{
   const visible = {_JS_VISIBLE};
-  return Array.from(document.querySelectorAll(selector)).filter(visible).map(el => {{
+  // A checkbox or radio button is also hit through its labels: the target is the
+  // box around both (a label elsewhere on the page does not count).
+  const hitBox = el => {{
     const box = el.getBoundingClientRect();
+    if (!['checkbox', 'radio'].includes(el.type)) return box;
+    let [left, top, right, bottom] = [box.left, box.top, box.right, box.bottom];
+    for (const label of Array.from(el.labels || []).filter(visible)) {{
+      const near = label.getBoundingClientRect();
+      if (near.left - right > 16 || left - near.right > 16) continue;
+      [left, top] = [Math.min(left, near.left), Math.min(top, near.top)];
+      [right, bottom] = [Math.max(right, near.right), Math.max(bottom, near.bottom)];
+    }}
+    return {{width: right - left, height: bottom - top}};
+  }};
+  return Array.from(document.querySelectorAll(selector)).filter(visible).map(el => {{
+    const box = hitBox(el);
     const name = (el.getAttribute('aria-label') || el.value || el.textContent || '').trim();
     return {{element: `<${{el.tagName.toLowerCase()}}> ${{name.slice(0, 40)}}`,
              width: box.width, height: box.height}};
@@ -182,6 +206,7 @@ class Visitor:
         self.page = page
         self.size = size
         self._user_ids = user_ids
+        self._axe_routed = False
 
     # -- navigation ---------------------------------------------------------
     def open(self, path: str) -> Response:
@@ -280,3 +305,30 @@ class Visitor:
         (see the `visit` fixture), because the app allows only its own scripts."""
         self.page.add_script_tag(path=str(AXE_SCRIPT))
         return [Violation(**found) for found in self.page.evaluate(_JS_AXE)]
+
+    def axe_violations_in_place(self) -> list[Violation]:
+        """Runs axe-core on the page as it is now — a form between submits, a scan
+        answer — under the app's real policy: the script is served from the app's
+        own origin (a route of this page, never reaching the server), which
+        script-src 'self' allows. No bypass_csp context is needed."""
+        if not self._axe_routed:
+            self.page.route(f"**{AXE_PATH}", lambda route: route.fulfill(
+                path=str(AXE_SCRIPT), content_type="text/javascript"))
+            self._axe_routed = True
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(url=AXE_PATH)
+        return [Violation(**found) for found in self.page.evaluate(_JS_AXE)]
+
+    def check_page(self, name: str) -> list[str]:
+        """A full-page screenshot, then what must hold for every page in the state it
+        is in: no serious or critical axe violation (minor ones are printed), no
+        touch target under 44 px, no sideways scrolling. Returns the problems."""
+        self.screenshot(name)
+        violations = self.axe_violations_in_place()
+        for minor in (v for v in violations if not v.serious):
+            print(f"{name} {self.size}: {minor}")
+        problems = [str(v) for v in violations if v.serious]
+        problems += [f"small touch target {target}" for target in self.small_touch_targets()]
+        if self.overflows_sideways():
+            problems.append("the page scrolls sideways")
+        return problems
