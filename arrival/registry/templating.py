@@ -7,7 +7,7 @@ from flask_babel import get_locale
 
 from arrival.catalog.operations import entries
 from arrival.registry.countries import country_name
-from arrival.registry.forms import DOCUMENT_LABELS, RELATION_LABELS, SEX_LABELS
+from arrival.registry.forms import DOCUMENT_LABELS, LANGUAGE_LABELS, RELATION_LABELS, SEX_LABELS
 
 
 def _locale() -> str:
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         relation_label=lambda code: str(RELATION_LABELS.get(code, code)),
         sex_label=lambda code: str(SEX_LABELS.get(code, code)),
         document_label=lambda code: str(DOCUMENT_LABELS.get(code, code)),
+        language_label=lambda code: str(LANGUAGE_LABELS.get(code, code)),
         country_name=lambda code: country_name(code, _locale()),
         flag_title=lambda code: catalog_title("vulnerability_flag", code),
         arrival_point_title=lambda code: catalog_title("arrival_point", code),
