@@ -18,6 +18,7 @@ from arrival.auth.models import User
 from arrival.auth.permissions import Role
 from arrival.auth.sessions import end_all_sessions
 from arrival.catalog.operations import authority_by_code
+from arrival.core.changes import update_audited
 from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
@@ -143,13 +144,7 @@ def update_user(
         "authority_id": authority.id if authority else None,
         "display_name": (display_name or "").strip()[:120],
     }
-    changed = [name for name, value in changes.items() if getattr(user, name) != value]
-    for name in changed:
-        setattr(user, name, changes[name])
-    if changed:
-        db.session.flush()
-        record(AuditAction.UPDATE, entity_type="user", entity_id=user.id, fields=changed)
-    return changed
+    return update_audited(user, changes, "user")
 
 
 def set_enabled(user: User, enabled: bool, *, actor: User | None = None) -> None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.catalog.models import Authority, CatalogEntry
+from arrival.core.changes import assign
 from arrival.extensions import db
 
 # data file → (kind stored in catalog_entry, array name in the file)
@@ -110,7 +111,7 @@ def _load_authorities(entries: list[dict], report: LoadReport) -> None:
         if authority is None:
             db.session.add(Authority(code=code, **values))
             report.created.append(f"authority:{code}")
-        elif _assign_changes(authority, values):
+        elif assign(authority, values):
             report.updated.append(f"authority:{code}")
     for code, authority in existing.items():
         if code not in seen and authority.active:
@@ -158,21 +159,12 @@ def _load_entries(kind: str, entries: list[dict], report: LoadReport, source: st
         if current is None:
             db.session.add(CatalogEntry(kind=kind, code=code, **values))
             report.created.append(f"{kind}:{code}")
-        elif _assign_changes(current, values):
+        elif assign(current, values):
             report.updated.append(f"{kind}:{code}")
     for code, current in existing.items():
         if code not in seen and current.active:
             current.active = False
             report.deactivated.append(f"{kind}:{code}")
-
-
-def _assign_changes(obj, values: dict) -> bool:
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
 
 
 def entries(kind: str, include_inactive: bool = False) -> list[CatalogEntry]:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
+from arrival.core.changes import update_audited
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
@@ -75,13 +76,7 @@ def update_site(site: Site, data: dict, *, expected_version: int) -> list[str]:
     values = _site_values(data)
     if _name_taken(values["name"], site.id):
         raise ValidationFailed(name=_("A site with this name exists."))
-    changed = [k for k, v in values.items() if getattr(site, k) != v]
-    for key in changed:
-        setattr(site, key, values[key])
-    if changed:
-        db.session.flush()
-        record(AuditAction.UPDATE, entity_type="site", entity_id=site.id, fields=changed)
-    return changed
+    return update_audited(site, values, "site")
 
 
 def close_site(site: Site) -> None:
@@ -124,13 +119,7 @@ def update_unit(unit: Unit, data: dict) -> list[str]:
     if not name:
         raise ValidationFailed(name=_("Required."))
     values = {"name": name, **{flag: bool(data.get(flag)) for flag in UNIT_FLAGS}}
-    changed = [k for k, v in values.items() if getattr(unit, k) != v]
-    for key in changed:
-        setattr(unit, key, values[key])
-    if changed:
-        db.session.flush()
-        record(AuditAction.UPDATE, entity_type="unit", entity_id=unit.id, fields=changed)
-    return changed
+    return update_audited(unit, values, "unit")
 
 
 def add_beds(unit: Unit, count, prefix: str = "") -> list[Bed]:
