@@ -22,9 +22,9 @@ class SiteForm(FlaskForm):
     address = StringField(_l("Address"))
     operator = StringField(_l("Operator"))
     contact = StringField(_l("Contact (private hosts: name and phone)"))
-    warning_percent = IntegerField(_l("Warning from (% occupied)"), default=85,
+    warning_percent = IntegerField(_l("Warning from (percent occupied)"), default=85,
                                    validators=[Optional()])
-    critical_percent = IntegerField(_l("Critical from (% occupied)"), default=95,
+    critical_percent = IntegerField(_l("Critical from (percent occupied)"), default=95,
                                     validators=[Optional()])
     version = HiddenField()
 

@@ -44,3 +44,9 @@ def test_placeholders_survive_translation():
         if message.id and message.string:
             placeholders = set(re.findall(r"%\(\w+\)[sd]", message.id))
             assert placeholders == set(re.findall(r"%\(\w+\)[sd]", message.string)), message.id
+
+
+def test_the_catalogue_compiles_without_errors():
+    problems = [(message.id, [str(e) for e in errors])
+                for message, errors in german_catalogue().check() if errors]
+    assert problems == []
