@@ -24,7 +24,6 @@ from wtforms import widgets
 from arrival.catalog.operations import entries
 from arrival.registry.countries import country_choices
 from arrival.registry.models import DocumentType, Relation, Sex
-from arrival.registry.validation import LANGUAGE_CODES
 
 RELATION_LABELS = {
     Relation.HEAD: _l("Head of household"), Relation.SPOUSE: _l("Spouse / partner"),
