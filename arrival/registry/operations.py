@@ -112,6 +112,7 @@ def register_household(
                 raise IdempotencyKeyReused(idempotency_key)
             household = db.session.get(Household, earlier.household_id)
             return Registration(household=household, created=False)
+    _serialise_similar_registrations(data.persons)
     likely = likely_duplicates(data.persons)
     if likely and not duplicate_reason:
         raise PossibleDuplicates(likely)
@@ -122,6 +123,23 @@ def register_household(
     db.session.flush()
     household_changed(household)
     return Registration(household=household, created=True, overridden=decisions)
+
+
+def _serialise_similar_registrations(persons: list[PersonInput]) -> None:
+    """Two tablets registering the same family at the same second: on PostgreSQL the
+    second waits (a transaction lock per family-name key and birth year) until the
+    first commits, and then its duplicate check sees the first. SQLite already runs
+    writing requests one after the other."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    locks = set()
+    for person in persons:
+        for name in (person.family_name, person.family_name_cyrillic):
+            for key in matching.match_keys(name or ""):
+                digest = hashlib.sha256(f"{key}|{person.birth_year}".encode()).digest()
+                locks.add(int.from_bytes(digest[:8], "big", signed=True))
+    for lock in sorted(locks):  # one order for everyone: no deadlocks
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
 
 
 def likely_duplicates(persons: list[PersonInput], *, exclude: set[int] = frozenset()

@@ -69,3 +69,24 @@ def test_concurrent_requests_with_different_keys_all_succeed(committing_app,
     with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
         responses = list(pool.map(post, range(PARALLEL)))
     assert [r.status_code for r in responses] == [201] * PARALLEL
+
+
+def test_the_same_family_registered_on_two_tablets_at_once_is_caught(committing_app,
+                                                                    freeze_registration_clock):
+    clients = signed_in_clients(committing_app, 2)
+    start = threading.Barrier(2)
+    spellings = ("Simultanenko", "Simultanenko")
+
+    def post(index):
+        client, token = clients[index]
+        payload = household_payload(person_payload(
+            family_name=spellings[index], family_name_cyrillic="", given_names="Oksana",
+            given_names_cyrillic="", date_of_birth="1979-07-07", document={"type": "none"}))
+        start.wait()
+        return client.post("/api/v1/households", json=payload,
+                           headers={"Idempotency-Key": f"twin-tablet-{index}",
+                                    "X-CSRFToken": token})
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        responses = list(pool.map(post, range(2)))
+    assert sorted(r.status_code for r in responses) == [201, 409]
