@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from arrival.audit.models import AuditAction
@@ -95,7 +96,7 @@ def bulk():
     except ValidationFailed as error:
         flash_errors(error)
         return redirect(back)
-    flash(_("%(count)d items changed.", count=count), "success")
+    flash(ngettext("%(num)d item changed.", "%(num)d items changed.", count), "success")
     return redirect(back)
 
 

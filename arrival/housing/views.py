@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from arrival.audit.models import AuditAction
@@ -203,7 +204,8 @@ def add_beds(unit_id: int):
         except ValidationFailed as error:
             flash_errors(error)
         else:
-            flash(_("%(count)d beds added to %(unit)s.", count=len(beds), unit=unit.name),
+            flash(ngettext("%(num)d bed added to %(unit)s.", "%(num)d beds added to %(unit)s.",
+                           len(beds), unit=unit.name),
                   "success")
     return redirect(url_for("housing.site", site_id=unit.site_id) + f"#unit-{unit.id}")
 
@@ -281,7 +283,9 @@ def place(ref: str):
         done, status = _put_in_unit(
             household, lambda persons, beds: operations.assign(persons, beds,
                                                                check_in=check_in_now),
-            lambda **v: _("%(count)d persons placed in %(unit)s (%(site)s).", **v))
+            lambda count, **v: ngettext("%(num)d person placed in %(unit)s (%(site)s).",
+                                           "%(num)d persons placed in %(unit)s (%(site)s).",
+                                           count, **v))
         if done:
             return done
     return _proposal_page(household, _unplaced(household), "place", status)
@@ -294,7 +298,9 @@ def move(ref: str):
     if request.method == "POST" and ActionForm().validate_on_submit():
         done, status = _put_in_unit(
             household, operations.move,
-            lambda **v: _("%(count)d persons moved to %(unit)s (%(site)s).", **v))
+            lambda count, **v: ngettext("%(num)d person moved to %(unit)s (%(site)s).",
+                                           "%(num)d persons moved to %(unit)s (%(site)s).",
+                                           count, **v))
         if done:
             return done
     placed = [s.person for s in operations.open_stays_of_household(household.id)]
@@ -341,7 +347,8 @@ def check_out(ref: str):
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
-            flash(_("%(count)d persons checked out.", count=len(selected)), "success")
+            flash(ngettext("%(num)d person checked out.", "%(num)d persons checked out.",
+                           len(selected)), "success")
             return redirect(url_for("registry.household", ref=household.ref))
     record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
            detail="check-out")
@@ -358,7 +365,8 @@ def absent():
         stays = db.session.scalars(sa.select(Stay).where(Stay.id.in_(chosen))).all()
         for stay in stays:
             operations.check_out(stay, reason="absent", destination="")
-        flash(_("%(count)d persons checked out as absent.", count=len(stays)), "success")
+        flash(ngettext("%(num)d person checked out as absent.",
+                       "%(num)d persons checked out as absent.", len(stays)), "success")
         return redirect(url_for("housing.absent", days=days, site=site_id))
     rows = absent_residents(days, site_id=site_id)
     if rows and sees_names():
