@@ -10,7 +10,7 @@ from arrival.cases.models import ClarificationItem
 from arrival.cases.views import filter_from
 from arrival.core.errors import json_error
 from arrival.extensions import db
-from arrival.registry.operations import household_by_ref
+from arrival.registry.operations import household_by_ref, record_view
 
 register_schema("ClarificationItem", {"type": "object", "properties": {
     "id": {"type": "integer"}, "household_ref": {"type": "string"},
@@ -100,6 +100,7 @@ def household_clarification(ref: str):
         abort(404)
     summary = operations.summary_for([household.id])[household.id]
     items = operations.items_of_household(household)
+    record_view("household", household.public_id, detail="clarification")
     return jsonify(
         summary={"status": summary.status, "open": summary.open, "overdue": summary.overdue,
                  "waiting": summary.waiting, "total": summary.total},
