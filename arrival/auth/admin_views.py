@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,13 +21,6 @@ bp = Blueprint("users", __name__, url_prefix="/admin/users")
 def _authority_choices():
     locale = str(get_locale())
     return [("", "—")] + [(a.code, a.name(locale)) for a in active_authorities()]
-
-
-def _get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.get("/")
@@ -57,7 +50,7 @@ def create():
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def edit(user_id: int):
-    user = _get_user(user_id)
+    user = db.get_or_404(User, user_id)
     form = UserForm(obj=None if request.method == "POST" else user)
     form.authority.choices = _authority_choices()
     if request.method == "GET":
@@ -87,7 +80,7 @@ def edit(user_id: int):
 
 @bp.post("/<int:user_id>/password")
 def reset_password(user_id: int):
-    user = _get_user(user_id)
+    user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -103,7 +96,7 @@ def reset_password(user_id: int):
 
 @bp.post("/<int:user_id>/active")
 def set_active(user_id: int):
-    user = _get_user(user_id)
+    user = db.get_or_404(User, user_id)
     form = SetActiveForm()
     if form.validate_on_submit():
         enable = request.form.get("enable") == "1"

@@ -9,7 +9,7 @@ from arrival.cards import links, operations, tokens
 from arrival.cards.render import render_cards
 from arrival.cards.views import pdf_response
 from arrival.core.errors import json_error
-from arrival.registry.operations import person_by_public_id
+from arrival.registry.lookup import person_or_404
 
 
 @bp.post("/persons/<person_id>/cards")
@@ -21,9 +21,7 @@ from arrival.registry.operations import person_by_public_id
         "404": {"description": "Unknown person"}},
 )
 def issue_card(person_id: str):
-    person = person_by_public_id(person_id)
-    if person is None:
-        abort(404)
+    person = person_or_404(person_id)
     issued = operations.issue_card(person)
     link = url_for("api.card_pdf", number=issued.card.number, link=links.seal(issued.token))
     return jsonify(number=issued.card.number, status=issued.card.status, pdf=link), 201

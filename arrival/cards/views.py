@@ -9,7 +9,7 @@ from arrival.cards import operations
 from arrival.cards.render import render_cards
 from arrival.core.forms_support import ActionForm, flash_errors
 from arrival.core.validation import ValidationFailed
-from arrival.registry.operations import household_by_ref, person_by_public_id
+from arrival.registry.lookup import household_or_404, person_or_404
 
 bp = Blueprint("cards", __name__, url_prefix="/cards")
 
@@ -24,9 +24,7 @@ def pdf_response(data: bytes, filename: str):
 @bp.post("/households/<ref>/print")
 def print_household(ref: str):
     """New cards for every member, on one A4 sheet (or ID-1 pages with ?format=id1)."""
-    household = household_by_ref(ref)
-    if household is None:
-        abort(404)
+    household = household_or_404(ref)
     if not ActionForm().validate_on_submit():
         abort(400)
     issued = operations.issue_household_cards(household)
@@ -37,9 +35,7 @@ def print_household(ref: str):
 
 @bp.post("/persons/<public_id>/print")
 def print_person(public_id: str):
-    person = person_by_public_id(public_id)
-    if person is None:
-        abort(404)
+    person = person_or_404(public_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     issued = operations.issue_card(person)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 
 from arrival.api.blueprint import bp
@@ -10,7 +10,8 @@ from arrival.cases.models import ClarificationItem
 from arrival.cases.views import filter_from
 from arrival.core.errors import json_error
 from arrival.extensions import db
-from arrival.registry.operations import household_by_ref, record_view
+from arrival.registry.lookup import household_or_404
+from arrival.registry.operations import record_view
 
 register_schema("ClarificationItem", {"type": "object", "properties": {
     "id": {"type": "integer"}, "household_ref": {"type": "string"},
@@ -69,9 +70,7 @@ def case_items():
                "422": {"description": "Not allowed from this state, or details missing"}},
 )
 def transition_item(item_id: int):
-    item = db.session.get(ClarificationItem, item_id)
-    if item is None:
-        abort(404)
+    item = db.get_or_404(ClarificationItem, item_id)
     body = request.get_json(silent=True) or {}
     version = body.get("version")
     if not isinstance(version, int):
@@ -95,9 +94,7 @@ def transition_item(item_id: int):
                "404": {"description": "Unknown household"}},
 )
 def household_clarification(ref: str):
-    household = household_by_ref(ref)
-    if household is None:
-        abort(404)
+    household = household_or_404(ref)
     summary = operations.summary_for([household.id])[household.id]
     items = operations.items_of_household(household)
     record_view("household", household.public_id, detail="clarification")

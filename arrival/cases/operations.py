@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from flask import g
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -54,8 +56,11 @@ def today_local() -> date:
 
 
 def topics() -> dict[str, CatalogEntry]:
-    return {e.code: e for e in db.session.scalars(sa.select(CatalogEntry).where(
-        CatalogEntry.kind == "clarification_topic"))}
+    """The clarification topics, read once per request (pages label every row with them)."""
+    if "clarification_topics" not in g:
+        g.clarification_topics = {e.code: e for e in db.session.scalars(
+            sa.select(CatalogEntry).where(CatalogEntry.kind == "clarification_topic"))}
+    return g.clarification_topics
 
 
 def _authority_ids() -> dict[str, int]:
@@ -244,7 +249,8 @@ def summary_for(household_ids: list[int]) -> dict[int, Summary]:
 def items_of_household(household: Household) -> list[ClarificationItem]:
     return list(db.session.scalars(
         sa.select(ClarificationItem).where(ClarificationItem.household_id == household.id)
-        .order_by(ClarificationItem.priority, ClarificationItem.due_on, ClarificationItem.id)))
+        .order_by(ClarificationItem.priority, ClarificationItem.due_on, ClarificationItem.id)
+        .options(selectinload(ClarificationItem.person))))
 
 
 def age_bucket(item_created: datetime, now: datetime | None = None) -> str:

@@ -60,5 +60,6 @@ def queue_query(f: QueueFilter):
 def page(f: QueueFilter):
     query = queue_query(f).order_by(ClarificationItem.priority, ClarificationItem.due_on,
                                     ClarificationItem.id).options(
-        selectinload(ClarificationItem.household), selectinload(ClarificationItem.person))
+        selectinload(ClarificationItem.household), selectinload(ClarificationItem.person),
+        selectinload(ClarificationItem.assignee))
     return db.paginate(query, page=max(f.page, 1), per_page=PAGE_SIZE, error_out=False)

@@ -70,13 +70,6 @@ def _resolution_choices_by_topic() -> dict[str, list[tuple[str, str]]]:
             for code, entry in operations.topics().items()}
 
 
-def _item_or_404(item_id: int) -> ClarificationItem:
-    item = db.session.get(ClarificationItem, item_id)
-    if item is None:
-        abort(404)
-    return item
-
-
 @bp.post("/bulk")
 def bulk():
     form = TransitionForm()
@@ -102,7 +95,7 @@ def bulk():
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
 def item(item_id: int):
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ClarificationItem, item_id)
     if not operations.may_read_in_full(item):
         abort(403)
     form = TransitionForm()
@@ -139,7 +132,7 @@ def item(item_id: int):
 
 @bp.post("/items/<int:item_id>/assign")
 def assign(item_id: int):
-    item = _item_or_404(item_id)
+    item = db.get_or_404(ClarificationItem, item_id)
     if ActionForm().validate_on_submit():
         try:
             operations.assign_to_me(item)

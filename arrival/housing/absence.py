@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from arrival.database import UTCDateTime, now_utc
 from arrival.extensions import db
@@ -66,6 +67,7 @@ def absent_residents(days: int, *, site_id: int | None = None, now: datetime | N
         .join(seen, seen.c.person_id == Stay.person_id)
         .where(Stay.state == StayState.CHECKED_IN.value, seen.c.last_seen < cutoff)
         .order_by(seen.c.last_seen)
+        .options(selectinload(Stay.bed).selectinload(Bed.unit).selectinload(Unit.site))
     )
     if site_id is not None:
         query = query.join(Bed, Bed.id == Stay.bed_id).join(Unit, Unit.id == Bed.unit_id).where(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 
 from arrival.api.blueprint import bp
@@ -14,6 +14,7 @@ from arrival.extensions import db
 from arrival.housing import allocation, occupancy, operations
 from arrival.housing.models import OPEN_STATES, Bed, BedBlock, Stay, Unit
 from arrival.registry.models import Person
+from arrival.registry.lookup import household_or_404
 from arrival.registry.operations import household_by_ref
 
 register_schema("SiteOccupancy", {"type": "object", "properties": {
@@ -193,18 +194,11 @@ def move_stays():
     return jsonify(stays=[stay_json(s) for s in stays]), 201
 
 
-def _stay_or_404(stay_id: int) -> Stay:
-    stay = db.session.get(Stay, stay_id)
-    if stay is None:
-        abort(404)
-    return stay
-
-
 @bp.post("/stays/<int:stay_id>/check-in")
 @documented("Check a planned stay in.", tags=["housing"],
             responses={"200": json_response("The stay", ref("Stay"))})
 def check_in_stay(stay_id: int):
-    stay = _stay_or_404(stay_id)
+    stay = db.get_or_404(Stay, stay_id)
     body = request.get_json(silent=True) or {}
     operations.check_in(stay, _parse_time(body.get("at"), "at"))
     return jsonify(stay_json(stay))
@@ -221,7 +215,7 @@ def check_in_stay(stay_id: int):
     responses={"200": json_response("The stay", ref("Stay"))},
 )
 def check_out_stay(stay_id: int):
-    stay = _stay_or_404(stay_id)
+    stay = db.get_or_404(Stay, stay_id)
     body = request.get_json(silent=True) or {}
     operations.check_out(stay, reason=body.get("reason"),
                          destination=str(body.get("destination") or ""),
@@ -237,9 +231,7 @@ def check_out_stay(stay_id: int):
                "404": {"description": "Unknown household"}},
 )
 def bed_proposals(ref: str):
-    household = household_by_ref(ref)
-    if household is None:
-        abort(404)
+    household = household_or_404(ref)
     placed = {s.person_id for s in operations.open_stays_of_household(household.id)}
     persons = [p for p in household.persons if p.id not in placed]
     needs = allocation.Needs.of(persons)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -206,13 +207,19 @@ def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None) 
     return [s for s, _ in stays]
 
 
+def with_places():
+    """Load options for showing stays: the person and the bed with unit and site."""
+    return (selectinload(Stay.person),
+            selectinload(Stay.bed).selectinload(Bed.unit).selectinload(Unit.site))
+
+
 def open_stays_of_household(household_id: int) -> list[Stay]:
     return list(db.session.scalars(
         sa.select(Stay).where(Stay.household_id == household_id, Stay.state.in_(OPEN_STATES))
-        .order_by(Stay.id)))
+        .order_by(Stay.id).options(*with_places())))
 
 
 def stay_history(household_id: int) -> list[Stay]:
     return list(db.session.scalars(
-        sa.select(Stay).where(Stay.household_id == household_id).order_by(Stay.planned_at,
-                                                                           Stay.id)))
+        sa.select(Stay).where(Stay.household_id == household_id)
+        .order_by(Stay.planned_at, Stay.id).options(*with_places())))

@@ -6,9 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -38,7 +38,7 @@ from arrival.housing.forms import (
 )
 from arrival.housing.models import OPEN_STATES, Bed, Site, Stay, Unit
 from arrival.registry.models import Person
-from arrival.registry.operations import household_by_ref
+from arrival.registry.lookup import household_or_404
 
 bp = Blueprint("housing", __name__, url_prefix="/housing")
 
@@ -61,20 +61,6 @@ def parse_local(value: str | None) -> datetime | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
     return moment
-
-
-def _get(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def _household_or_404(ref: str):
-    household = household_by_ref(ref)
-    if household is None:
-        abort(404)
-    return household
 
 
 def sees_names() -> bool:
@@ -112,7 +98,7 @@ def new_site():
 
 @bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
 def edit_site(site_id: int):
-    site = _get(Site, site_id)
+    site = db.get_or_404(Site, site_id)
     form = SiteForm(obj=None if request.method == "POST" else site)
     if request.method == "GET":
         form.version.data = str(site.version)
@@ -134,13 +120,16 @@ def edit_site(site_id: int):
 
 @bp.get("/sites/<int:site_id>")
 def site(site_id: int):
-    site = _get(Site, site_id)
+    # The bed map in a fixed number of queries, however many beds (no lazy loads).
+    site = db.one_or_404(sa.select(Site).where(Site.id == site_id).options(
+        selectinload(Site.units).selectinload(Unit.beds).selectinload(Bed.blocks)))
     as_of = parse_local(request.args.get("as_of"))
     row = next(iter(occupancy.site_occupancy(as_of, site_ids=[site.id], include_closed=True)),
                None)
     stays = db.session.scalars(
         sa.select(Stay).join(Bed, Bed.id == Stay.bed_id).join(Unit, Unit.id == Bed.unit_id)
-        .where(Unit.site_id == site.id, Stay.state.in_(OPEN_STATES))).all()
+        .where(Unit.site_id == site.id, Stay.state.in_(OPEN_STATES))
+        .options(selectinload(Stay.person))).all()
     by_bed = {stay.bed_id: stay for stay in stays}
     if sees_names() and stays:
         record(AuditAction.VIEW, entity_type="site", entity_id=site.id,
@@ -153,7 +142,7 @@ def site(site_id: int):
 
 @bp.post("/sites/<int:site_id>/close")
 def close_site(site_id: int):
-    site = _get(Site, site_id)
+    site = db.get_or_404(Site, site_id)
     if ActionForm().validate_on_submit():
         try:
             inventory.close_site(site)
@@ -166,7 +155,7 @@ def close_site(site_id: int):
 
 @bp.post("/sites/<int:site_id>/units")
 def new_unit(site_id: int):
-    site = _get(Site, site_id)
+    site = db.get_or_404(Site, site_id)
     form = UnitForm()
     if form.validate_on_submit():
         try:
@@ -180,7 +169,7 @@ def new_unit(site_id: int):
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 def edit_unit(unit_id: int):
-    unit = _get(Unit, unit_id)
+    unit = db.get_or_404(Unit, unit_id)
     form = UnitForm(obj=None if request.method == "POST" else unit)
     if form.validate_on_submit():
         try:
@@ -196,7 +185,7 @@ def edit_unit(unit_id: int):
 
 @bp.post("/units/<int:unit_id>/beds")
 def add_beds(unit_id: int):
-    unit = _get(Unit, unit_id)
+    unit = db.get_or_404(Unit, unit_id)
     form = BedsForm()
     if form.validate_on_submit():
         try:
@@ -212,7 +201,7 @@ def add_beds(unit_id: int):
 
 @bp.post("/beds/<int:bed_id>/block")
 def block_bed(bed_id: int):
-    bed = _get(Bed, bed_id)
+    bed = db.get_or_404(Bed, bed_id)
     form = BlockForm()
     if form.validate_on_submit():
         try:
@@ -224,7 +213,7 @@ def block_bed(bed_id: int):
 
 @bp.post("/beds/<int:bed_id>/unblock")
 def unblock_bed(bed_id: int):
-    bed = _get(Bed, bed_id)
+    bed = db.get_or_404(Bed, bed_id)
     if ActionForm().validate_on_submit():
         inventory.unblock_bed(bed)
     return redirect(url_for("housing.site", site_id=bed.unit.site_id) + f"#unit-{bed.unit_id}")
@@ -276,7 +265,7 @@ def _proposal_page(household, persons, mode: str, status: int):
 @bp.route("/households/<ref>/place", methods=["GET", "POST"])
 def place(ref: str):
     """Find beds for a household and assign them in one step."""
-    household = _household_or_404(ref)
+    household = household_or_404(ref)
     status = 200
     if request.method == "POST" and ActionForm().validate_on_submit():
         check_in_now = bool(request.form.get("check_in"))
@@ -293,7 +282,7 @@ def place(ref: str):
 
 @bp.route("/households/<ref>/move", methods=["GET", "POST"])
 def move(ref: str):
-    household = _household_or_404(ref)
+    household = household_or_404(ref)
     status = 200
     if request.method == "POST" and ActionForm().validate_on_submit():
         done, status = _put_in_unit(
@@ -309,7 +298,7 @@ def move(ref: str):
 
 @bp.post("/stays/<int:stay_id>/check-in")
 def check_in(stay_id: int):
-    stay = _get(Stay, stay_id)
+    stay = db.get_or_404(Stay, stay_id)
     if ActionForm().validate_on_submit():
         try:
             operations.check_in(stay)
@@ -328,7 +317,7 @@ def _checkout_choices():
 @bp.route("/households/<ref>/check-out", methods=["GET", "POST"])
 def check_out(ref: str):
     """Check out the chosen members (all by default) with one reason."""
-    household = _household_or_404(ref)
+    household = household_or_404(ref)
     stays = operations.open_stays_of_household(household.id)
     form = CheckOutForm()
     form.reason.choices = _checkout_choices()

@@ -10,6 +10,7 @@ from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.core.errors import json_error
 from arrival.registry import matching, operations, search as person_search
 from arrival.registry.form_actions import MRZ_FIELD_LABELS
+from arrival.registry.lookup import household_or_404
 from arrival.registry.mrz import MRZError, parse_mrz
 from arrival.registry.names import kmu_2010
 from arrival.registry.serialise import household_json, person_json
@@ -143,9 +144,7 @@ def create_household():
             responses={"200": json_response("The household", ref("Household")),
                        "404": {"description": "Unknown reference or wrong check character"}})
 def get_household(ref: str):
-    household = operations.household_by_ref(ref)
-    if household is None:
-        abort(404)
+    household = household_or_404(ref)
     operations.record_view("household", household.public_id)
     return jsonify(household_json(household, user_field_groups(current_user)))
 

@@ -3,7 +3,7 @@ household page, search."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,6 +22,7 @@ from arrival.registry.form_actions import (
 )
 from arrival.registry.forms import HouseholdForm, MemberForm, PersonEditForm
 from arrival.registry.history import household_history
+from arrival.registry.lookup import household_or_404, person_or_404
 from arrival.registry.validation import parse_household, plausibility_warnings
 
 bp = Blueprint("registry", __name__)
@@ -131,16 +132,9 @@ def new_household():
     return redirect(url_for("registry.household", ref=household.ref))
 
 
-def _household_or_404(ref: str):
-    household = operations.household_by_ref(ref)
-    if household is None:
-        abort(404)
-    return household
-
-
 @bp.get("/households/<ref>")
 def household(ref: str):
-    household = _household_or_404(ref)
+    household = household_or_404(ref)
     groups = user_field_groups(current_user)
     operations.record_view("household", household.public_id)
     return render_template(
@@ -153,7 +147,7 @@ def household(ref: str):
 
 @bp.route("/households/<ref>/members/new", methods=["GET", "POST"])
 def add_member(ref: str):
-    household = _household_or_404(ref)
+    household = household_or_404(ref)
     if request.method == "GET":
         form = MemberForm(formdata=None, data={"person": blank_person(
             relation="other_relative", family_name=household.head.family_name if household.head
@@ -200,9 +194,7 @@ def _render_member_form(form, household, *, status=200, duplicates=None, warning
 
 @bp.route("/persons/<public_id>/edit", methods=["GET", "POST"])
 def edit_person(public_id: str):
-    person = operations.person_by_public_id(public_id)
-    if person is None:
-        abort(404)
+    person = person_or_404(public_id)
     if request.method == "GET":
         form = PersonEditForm(formdata=None, data={
             "person": operations.person_form_data(person), "version": str(person.version)})

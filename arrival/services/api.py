@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -77,8 +77,6 @@ def scan():
                "422": {"description": "Too late, already voided, or no reason"}},
 )
 def void_delivery(delivery_id: int):
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None:
-        abort(404)
+    delivery = db.get_or_404(Delivery, delivery_id)
     operations.void_delivery(delivery, (request.get_json(silent=True) or {}).get("reason", ""))
     return jsonify(id=delivery.id, voided_at=delivery.voided_at.isoformat())

@@ -3,7 +3,7 @@ camera, handheld scanner (keyboard wedge) or the typed card number."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, render_template, request
+from flask import Blueprint, current_app, flash, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -71,9 +71,7 @@ def station_scan():
 
 @bp.post("/deliveries/<int:delivery_id>/void")
 def void(delivery_id: int):
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None:
-        abort(404)
+    delivery = db.get_or_404(Delivery, delivery_id)
     station = _station_args(request.form)
     if ActionForm().validate_on_submit():
         try:
