@@ -67,6 +67,27 @@ class UTCDateTime(sa.types.TypeDecorator):
 sqlite_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "sqlite_write_intent", default=False
 )
+# Set for read requests (GET): they begin deferred, so that readers run side by
+# side, but most of them write too (the read-audit row, an expired session). A
+# deferred transaction that has read and then writes gets SQLITE_BUSY at once —
+# SQLite does not call the busy handler for an upgrade, and cannot at all when
+# another worker committed since the read began (stale snapshot). So at its first
+# write such a transaction ends its read part and continues as BEGIN IMMEDIATE,
+# which waits on the busy timeout like every writer. What the request read before
+# stays valid as a read; the write sees the newest state (PostgreSQL's READ
+# COMMITTED gives read requests the same).
+sqlite_upgrade_reads: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "sqlite_upgrade_reads", default=False
+)
+
+_READ_STATEMENTS = ("SELECT", "PRAGMA", "BEGIN")
+# connection.info keys: how the current transaction began, and whether it may still
+# be turned into an immediate one (nothing but reads since BEGIN).
+_DEFERRED_READ = "arrival_sqlite_deferred_read"
+
+
+def _is_read(statement: str) -> bool:
+    return statement.lstrip()[:6].upper().startswith(_READ_STATEMENTS)
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -88,4 +109,23 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_write_intent.get() else "BEGIN")
+        immediate = sqlite_write_intent.get()
+        connection.info[_DEFERRED_READ] = not immediate and sqlite_upgrade_reads.get()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _upgrade_before_first_write(connection, cursor, statement, *_args):
+        if not connection.info.get(_DEFERRED_READ) or _is_read(statement):
+            return
+        connection.info[_DEFERRED_READ] = False
+        if not connection.in_transaction() or connection.in_nested_transaction():
+            return
+        # Behind SQLAlchemy's back, but within what it sees as one transaction: its
+        # COMMIT or ROLLBACK at the end of the request applies to the immediate one.
+        cursor.execute("COMMIT")
+        cursor.execute("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _transaction_over(connection):
+        connection.info.pop(_DEFERRED_READ, None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, request
 
 from arrival.audit.operations import rewrite_durable_events
-from arrival.database import sqlite_write_intent
+from arrival.database import sqlite_upgrade_reads, sqlite_write_intent
 from arrival.extensions import db
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -24,7 +24,9 @@ def init_app(app: Flask) -> None:
 
 
 def _declare_write_intent() -> None:
-    sqlite_write_intent.set(request.method not in READ_ONLY_METHODS)
+    writes = request.method not in READ_ONLY_METHODS
+    sqlite_write_intent.set(writes)
+    sqlite_upgrade_reads.set(not writes)
 
 
 def _finish_transaction(response):
@@ -41,3 +43,4 @@ def _rollback_on_exception(error) -> None:
     if error is not None:
         db.session.rollback()
     sqlite_write_intent.set(False)
+    sqlite_upgrade_reads.set(False)
