@@ -5,7 +5,10 @@ several tablets at once."""
 from __future__ import annotations
 
 import contextvars
+import os
+import stat
 from datetime import datetime, timezone
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -90,12 +93,55 @@ def _is_read(statement: str) -> bool:
     return statement.lstrip()[:6].upper().startswith(_READ_STATEMENTS)
 
 
+PRIVATE_FILE_MODE = 0o600
+SQLITE_COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def _file_of(engine: Engine) -> Path | None:
+    name = engine.url.database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def make_private(database_file: Path) -> None:
+    """The database holds special-category personal data: only its owner may read it.
+
+    A new file is created 0600 before SQLite opens it (SQLite then gives its WAL and
+    shared-memory files the mode of the database file); an existing file, and its
+    WAL and SHM, lose any group or other bits.
+    """
+    if not database_file.exists():
+        database_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.close(os.open(database_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                             PRIVATE_FILE_MODE))
+        except FileExistsError:
+            pass
+    for path in (database_file, *(Path(f"{database_file}{s}") for s in SQLITE_COMPANION_SUFFIXES)):
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                path.chmod(mode & 0o700)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # another owner's file: SQLite itself decides
+            continue
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, busy timeout, and transactions SQLAlchemy fully controls.
 
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; the
     documented remedy is to switch it off and emit BEGIN ourselves.
     """
+
+    database_file = _file_of(engine)
+
+    @event.listens_for(engine, "do_connect")
+    def _create_private(_dialect, _record, _cargs, _cparams):
+        if database_file is not None:
+            make_private(database_file)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -106,6 +152,8 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        if database_file is not None:
+            make_private(database_file)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
