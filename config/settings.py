@@ -77,6 +77,15 @@ class BaseConfig:
     LOGIN_RATE_LIMIT_PER_USERNAME = os.environ.get(
         "LOGIN_RATE_LIMIT_PER_USERNAME", "5 per 10 minutes"
     )
+    # Failed logins of one account from a browser holding that account's device
+    # cookie (issued at a successful login) count apart from everyone else's, so an
+    # attacker who knows a username cannot lock its owner out (OWASP "device cookies").
+    LOGIN_RATE_LIMIT_PER_DEVICE = os.environ.get("LOGIN_RATE_LIMIT_PER_DEVICE", "5 per 10 minutes")
+    DEVICE_COOKIE_NAME = "arrival_device"
+    DEVICE_COOKIE_DAYS = _env_int("DEVICE_COOKIE_DAYS", 180)
+
+    # HSTS on every answer served over HTTPS (0: off).
+    HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 31536000)
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
@@ -114,7 +123,23 @@ class BaseConfig:
     @classmethod
     def prepare(cls) -> dict:
         """Resolve the settings that depend on the environment at start-up time."""
-        return {"SQLALCHEMY_DATABASE_URI": cls.database_url(), "SECRET_KEY": cls.secret_key()}
+        return {"SQLALCHEMY_DATABASE_URI": cls.database_url(), "SECRET_KEY": cls.secret_key(),
+                # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/
+                # -Port are believed (0: none — the headers are ignored).
+                "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+                **cls.rate_limit_storage()}
+
+    @classmethod
+    def rate_limit_storage(cls) -> dict:
+        """Where the login and scan limits count. memory:// counts per process: with
+        several gunicorn workers each keeps its own count."""
+        uri = os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+        settings = {"RATELIMIT_STORAGE_URI": uri}
+        if uri.startswith(("redis://", "rediss://", "redis+sentinel://")):
+            # Fail fast when Redis is away: login answers 503 instead of hanging.
+            settings["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": 2,
+                                                     "socket_timeout": 2}
+        return settings
 
     @classmethod
     def secret_key(cls) -> str:
@@ -157,6 +182,10 @@ class TestingConfig(BaseConfig):
     RATELIMIT_STORAGE_URI = "memory://"
 
     @classmethod
+    def rate_limit_storage(cls) -> dict:
+        return {"RATELIMIT_STORAGE_URI": "memory://"}
+
+    @classmethod
     def database_url(cls) -> str:
         url = os.environ.get("ARRIVAL_TEST_DATABASE_URL")
         if not url:
@@ -177,6 +206,19 @@ class ProductionConfig(BaseConfig):
                 "(postgresql+psycopg://user@host/db, or sqlite:////absolute/path)"
             )
         return url
+
+    @classmethod
+    def rate_limit_storage(cls) -> dict:
+        settings = super().rate_limit_storage()
+        if settings["RATELIMIT_STORAGE_URI"].startswith("memory://") and not _env_bool(
+                "RATELIMIT_ALLOW_MEMORY", False):
+            raise ConfigurationError(
+                "RATELIMIT_STORAGE_URI is not set (or memory://): each gunicorn worker would "
+                "count failed logins and scans on its own, multiplying every limit. Set "
+                "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0, or RATELIMIT_ALLOW_MEMORY=1 "
+                "when exactly one worker process runs"
+            )
+        return settings
 
     @classmethod
     def secret_key(cls) -> str:
