@@ -88,8 +88,9 @@ def _register_cli(app: Flask) -> None:
     from arrival.auth.cli import users_cli
     from arrival.cards.cli import cards_cli
     from arrival.catalog.cli import catalog_cli
+    from arrival.core.dbroles import db_roles_cli
     from arrival.demo.cli import demo_cli
     from arrival.reports.cli import sitrep_cli
 
-    for group in (users_cli, catalog_cli, demo_cli, cards_cli, sitrep_cli):
+    for group in (users_cli, catalog_cli, demo_cli, cards_cli, sitrep_cli, db_roles_cli):
         app.cli.add_command(group)

@@ -127,6 +127,9 @@ class BaseConfig:
                 # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/
                 # -Port are believed (0: none — the headers are ignored).
                 "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+                # PostgreSQL: migrations as the owner role, the app as a role with only
+                # the rights it needs (arrival/core/dbroles.py). Unset: DATABASE_URL.
+                "MIGRATION_DATABASE_URL": os.environ.get("MIGRATION_DATABASE_URL") or None,
                 **cls.rate_limit_storage()}
 
     @classmethod
