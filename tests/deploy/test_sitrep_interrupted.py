@@ -40,10 +40,9 @@ def _run(app, run_id: int) -> ReportRun:
 @contextlib.contextmanager
 def _lock_held_by_another_run(app, out_dir: Path):
     """The run lock as a live run on another server holds it."""
-    with app.app_context():
-        engine = db.engine
-    if engine.dialect.name == "postgresql":
-        other = sa.create_engine(engine.url)
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        other = sa.create_engine(url)
         with other.connect() as connection:
             assert connection.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"),
                                      {"k": operations.LOCK_KEY})
