@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.catalog.models import Authority, CatalogEntry
-from arrival.core.changes import assign
+from arrival.audit.changes import assign
 from arrival.extensions import db
 
 # data file → (kind stored in catalog_entry, array name in the file)
