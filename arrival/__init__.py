@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-__version__ = "0.1.0"
+from arrival.version import __version__  # noqa: E402,F401
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
