@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from arrival.auth.permissions import Role
+from arrival.core.timezone import assume_local
 from arrival.core.validation import ValidationFailed
 
 
@@ -21,9 +20,7 @@ def parse_as_of(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(as_of=_("Not a valid date and time.")) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
-    return moment
+    return assume_local(moment)
 
 
 def own_authority_code() -> str | None:
