@@ -12,9 +12,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from config.settings import config_class
 
     app = Flask(__name__, instance_relative_config=False)
-    config = config_class(config_name)
-    app.config.from_object(config)
-    app.config.update(config.prepare())
+    app.config.from_mapping(config_class(config_name).settings())
     app.config.update(overrides or {})
     app.config["APP_VERSION"] = __version__
 
