@@ -44,11 +44,12 @@ def _init_extensions(app: Flask) -> None:
 def _init_web(app: Flask) -> None:
     # Order matters: request id first, then the transaction, then the permission check.
     from arrival.auth import guard
-    from arrival.core import errors, logging, security, templating, transactions
+    from arrival.core import errors, inputs, logging, security, templating, transactions
 
     logging.init_app(app)
     transactions.init_app(app)
     guard.init_app(app)
+    inputs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

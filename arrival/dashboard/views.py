@@ -9,6 +9,7 @@ from flask_login import current_user
 from arrival.api.blueprint import bp as api
 from arrival.api.openapi import documented, json_response, query_parameter
 from arrival.auth.permissions import Role
+from arrival.core import inputs
 from arrival.core.validation import ValidationFailed
 from arrival.housing.inventory import sites
 from arrival.statistics.figures import dashboard
@@ -19,21 +20,7 @@ KIOSK_REFRESH_SECONDS = 120
 
 def parse_as_of(value: str | None) -> datetime | None:
     """An ISO time (with offset), or a local datetime-local value, or nothing (now)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(as_of=_invalid()) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
-    return moment
-
-
-def _invalid() -> str:
-    from flask_babel import gettext as _
-
-    return _("Not a valid date and time.")
+    return inputs.moment(value, "as_of", naive_zone=ZoneInfo(current_app.config["TIMEZONE"]))
 
 
 def own_authority_code() -> str | None:
@@ -48,7 +35,7 @@ def index():
         as_of = parse_as_of(request.args.get("as_of"))
     except ValidationFailed:
         as_of = None
-    site_id = request.args.get("site", type=int)
+    site_id = inputs.query_int(request.args, "site")
     figures = dashboard(as_of, site_id)
     kiosk = request.args.get("kiosk") == "1"
     return render_template(
@@ -68,4 +55,4 @@ def index():
 )
 def dashboard_api():
     as_of = parse_as_of(request.args.get("as_of"))
-    return jsonify(dashboard(as_of, request.args.get("site", type=int)))
+    return jsonify(dashboard(as_of, inputs.query_int(request.args, "site")))
