@@ -114,7 +114,11 @@ class BaseConfig:
     @classmethod
     def prepare(cls) -> dict:
         """Resolve the settings that depend on the environment at start-up time."""
-        return {"SQLALCHEMY_DATABASE_URI": cls.database_url(), "SECRET_KEY": cls.secret_key()}
+        return {"SQLALCHEMY_DATABASE_URI": cls.database_url(), "SECRET_KEY": cls.secret_key(),
+                # The largest request body (bytes) any route reads: registrations, forms
+                # and the card batch form are a few KB, nothing is uploaded (cards and
+                # reports are downloads). Larger is 413, in JSON for the API.
+                "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)}
 
     @classmethod
     def secret_key(cls) -> str:

@@ -23,6 +23,8 @@ from datetime import datetime, timezone
 
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from arrival.core.validation import ValidationFailed
@@ -93,6 +95,19 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
     app.before_request(check_request)
     app.register_error_handler(RefusedInput, _handle_refused)
+    app.register_error_handler(RequestEntityTooLarge, _handle_too_large)
+
+
+def _handle_too_large(_error):
+    from arrival.core.errors import error_response
+
+    # The error page's own forms (sign out) must not try to read the body again.
+    request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict())
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    message = _("The request is larger than the limit of %(size)s KB.", size=limit // 1024) \
+        if limit else None
+    return error_response(413, message, code="payload_too_large")
 
 
 def _handle_refused(refused: RefusedInput):

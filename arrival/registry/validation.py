@@ -186,7 +186,7 @@ def parse_document(raw, prefix: str, errors: Errors) -> DocumentInput | None:
     number = number.replace(" ", "").upper() if number else None
     if number and not number.replace("-", "").replace("/", "").isalnum():
         errors.add(f"{prefix}.number", _("Letters and digits only."))
-    country = _code_text(raw.get("issuing_country"))
+    country = _code_text(raw.get("issuing_country"), f"{prefix}.issuing_country", errors)
     if country and not is_country(country):
         errors.add(f"{prefix}.issuing_country", _("Unknown country code (ISO 3166 alpha-3)."))
     expiry = parse_date(raw.get("expiry"), f"{prefix}.expiry", errors)
@@ -199,10 +199,13 @@ def parse_document(raw, prefix: str, errors: Errors) -> DocumentInput | None:
     return DocumentInput(type=doc_type, number=number, issuing_country=country, expiry=expiry)
 
 
-def _code_text(value) -> str | None:
-    """A country code as sent: text, upper-cased; anything else (a list, a number)
-    is no code at all and fails the country check at its field."""
+def _code_text(value, path: str, errors: Errors) -> str | None:
+    """A country code as sent: text, upper-cased; a list or a number is an error at
+    its field."""
+    if value is None:
+        return None
     if not isinstance(value, str):
+        errors.add(path, _("Text expected."))
         return None
     return value.strip().upper() or None
 
@@ -234,8 +237,8 @@ def parse_person(raw, index: int, errors: Errors, today: date, flag_codes: set[s
     relation = _choice(raw.get("relation"), set(Relation), f"{prefix}.relation", errors,
                        default=default_relation)
     sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors)
-    nationality = _code_text(raw.get("nationality")) or ""
-    if not is_country(nationality):
+    nationality = _code_text(raw.get("nationality"), f"{prefix}.nationality", errors) or ""
+    if not is_country(nationality) and f"{prefix}.nationality" not in errors.messages:
         errors.add(f"{prefix}.nationality", _("Unknown country code (ISO 3166 alpha-3)."))
     born, year = parse_birth(raw, prefix, errors, today)
     person = PersonInput(
