@@ -1,11 +1,15 @@
 """Schemathesis against /api/v1/openapi.json, in-process: no answer is a server
 error, and every status an operation answers is one its document lists.
 
-Each operation gets a few generated requests that fit the document (positive)
-and a few that break it (negative: wrong types, missing fields, junk bodies), as
-an anonymous client and signed in with several roles. Generation is
-derandomised, so a run is repeatable; the budget is set by FUZZ_EXAMPLES (per
-operation, mode and role where the role may call it). The figures are printed.
+Two phases, as schemathesis runs them: the coverage phase sends, for each
+operation, the deterministic boundary and type-confusion cases of every field
+(each field missing, null, a list, a number, too long …, and unexpected
+methods), signed in with the first role that may call it; then the fuzzing
+phase sends a few generated requests that fit the document (positive) and a few
+that break it (negative), as an anonymous client and signed in with several
+roles. Generation is derandomised, so a run is repeatable; FUZZ_EXAMPLES sets
+the fuzzing budget (per operation, mode and role where the role may call it).
+The figures are printed.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 # Roles that may not call an operation are answered 403 before any parsing:
 # a couple of requests show that, more would only spend time.
 EXAMPLES_WITHOUT_PERMISSION = 2
@@ -100,15 +104,46 @@ def test_fuzzing_the_api_gives_no_server_error_and_no_undocumented_status(
     last_error = _LastError()
     app.logger.addHandler(last_error)
 
+    covered: set[tuple[str, str]] = set()
+
+    def check(case, operation, client, headers, cookies, label):
+        figures["cases"] += 1
+        label = f"{label} {case.method} {case.path}"
+        try:
+            response = case.call(session=client, headers=dict(headers), cookies=dict(cookies))
+        except Exception as error:  # an exception the app let through
+            figures["server_errors"] += 1
+            server_errors.append(f"{label}: {type(error).__name__}: {error}"[:400])
+            return
+        statuses[response.status_code] += 1
+        if response.status_code >= 500:
+            figures["server_errors"] += 1
+            server_errors.append(f"{label}: {response.status_code} {last_error.text}")
+        elif case.method.upper() != operation.method.upper():
+            # A method the operation does not have: 405, or OPTIONS with its Allow header.
+            if response.status_code != 405 and not (case.method.upper() == "OPTIONS"
+                                                    and response.status_code == 200):
+                undocumented.append(f"{label}: {response.status_code} instead of 405")
+                figures["undocumented"] += 1
+        elif str(response.status_code) not in _documented_statuses(document, operation):
+            figures["undocumented"] += 1
+            undocumented.append(f"{label}: {response.status_code} {response.text[:200]}")
+
     for role in ROLES:
         client, headers = _client_for(app, make_user, role)
         permissions = headers.pop("_permissions", None)
         cookies = {app.config["SESSION_COOKIE_NAME"]: headers.pop("_cookie")} if role else {}
         for operation in operations:
-            documented = _documented_statuses(document, operation)
-            examples = EXAMPLES if _allowed(
-                endpoints[operation.path, operation.method.upper()], permissions) \
-                else EXAMPLES_WITHOUT_PERMISSION
+            allowed = _allowed(endpoints[operation.path, operation.method.upper()], permissions)
+            key = (operation.method, operation.path)
+            if allowed and key not in covered:
+                covered.add(key)
+                for case in schema.iter_coverage_cases(
+                        operation, generation_modes=list(GenerationMode),
+                        generation_config=schema.config.generation_for(operation=operation)):
+                    figures["coverage_cases"] += 1
+                    check(case, operation, client, headers, cookies, f"{role} coverage")
+            examples = EXAMPLES if allowed else EXAMPLES_WITHOUT_PERMISSION
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
                 @settings(max_examples=examples, derandomize=True, database=None,
@@ -116,37 +151,22 @@ def test_fuzzing_the_api_gives_no_server_error_and_no_undocumented_status(
                           phases=[Phase.explicit, Phase.generate])
                 @given(case=operation.as_strategy(generation_mode=mode))
                 def send(case):
-                    figures["cases"] += 1
-                    label = f"{role or 'anonymous'} {mode.value} {case.method} {case.path}"
-                    try:
-                        response = case.call(session=client, headers=dict(headers),
-                                             cookies=dict(cookies))
-                    except Exception as error:  # an exception the app let through
-                        figures["server_errors"] += 1
-                        server_errors.append(f"{label}: {type(error).__name__}: {error}"[:400])
-                        return
-                    statuses[response.status_code] += 1
-                    if response.status_code >= 500:
-                        figures["server_errors"] += 1
-                        server_errors.append(f"{label}: {response.status_code} "
-                                             f"{last_error.text}")
-                    elif str(response.status_code) not in documented:
-                        figures["undocumented"] += 1
-                        undocumented.append(f"{label}: {response.status_code} "
-                                            f"{response.text[:200]}")
+                    check(case, operation, client, headers, cookies,
+                          f"{role or 'anonymous'} {mode.value}")
 
                 send()
 
     app.logger.removeHandler(last_error)
     seconds = time.monotonic() - started
     with capsys.disabled():
-        print(f"\nschemathesis: {figures['cases']} cases over {len(operations)} operations "
-              f"and {len(ROLES)} roles in {seconds:.0f} s; "
+        print(f"\nschemathesis: {figures['cases']} cases ({figures['coverage_cases']} in the "
+              f"coverage phase) over {len(operations)} operations and {len(ROLES)} roles "
+              f"in {seconds:.0f} s; "
               f"{figures['server_errors']} server errors, "
               f"{figures['undocumented']} undocumented statuses; "
               f"statuses {dict(sorted(statuses.items()))}")
         for line in (server_errors + undocumented)[:60]:
             print("  " + line)
-    assert figures["cases"] > 0
+    assert figures["cases"] > 0 and len(covered) == len(operations)
     assert not server_errors, server_errors[:20]
     assert not undocumented, undocumented[:20]
