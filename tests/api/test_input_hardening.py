@@ -345,3 +345,21 @@ def test_the_size_limit_is_read_from_the_environment(monkeypatch, database_url):
 
     monkeypatch.setenv("MAX_CONTENT_LENGTH", "5000")
     assert create_app("testing").config["MAX_CONTENT_LENGTH"] == 5000
+
+
+# The same limits on the pages -------------------------------------------------------
+
+@pytest.mark.parametrize("site", ["9" * 30, "999999"])
+def test_the_station_page_refuses_an_unknown_or_huge_site(app, client, signed_in, site):
+    signed_in("service_point")
+    response = client.submit("/services/station", {"code": "ABC", "service": "meal",
+                                                  "point": "Ausgabe 1", "site": site},
+                             form_page="/services/station")
+    assert response.status_code == 422
+    assert count(app, Scan) == 0
+
+
+def test_the_absence_list_takes_huge_numbers_without_an_error(client, signed_in):
+    signed_in("housing")
+    assert client.get("/housing/absent?days=" + "9" * 30).status_code == 200
+    assert client.get("/housing/absent?site=" + "9" * 30).status_code == 422
