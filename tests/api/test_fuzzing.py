@@ -34,7 +34,7 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 # Roles that may not call an operation are answered 403 before any parsing:
 # a couple of requests show that, more would only spend time.
 EXAMPLES_WITHOUT_PERMISSION = 2
-ROLES = (None, "intake", "admin", "housing", "service_point", "coordinator")
+ROLES = (None, "intake", "admin", "housing", "service_point", "coordinator", "caseworker")
 
 
 def _documented_statuses(document: dict, operation) -> set[str]:
