@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from arrival import __version__
+from arrival.version import __version__
 from arrival.core.inputs import INT32_MAX, JSON_MAX_DEPTH
 
 PATH_PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>\w+)>")

@@ -321,6 +321,11 @@ def moment(value, name: str, *, naive_zone=None) -> datetime | None:
             raise ValidationFailed(**{name: _("The time needs a UTC offset, e.g. "
                                               "2022-03-14T10:30:00+01:00.")})
         parsed = parsed.replace(tzinfo=naive_zone)
+    return within_range(parsed, name)
+
+
+def within_range(parsed: datetime, name: str) -> datetime:
+    """The moment, if it lies between 1900 and 2200 (and converts to UTC)."""
     try:
         in_range = EARLIEST <= parsed <= LATEST
         parsed.astimezone(timezone.utc)
