@@ -1,0 +1,167 @@
+"""Issue 23: what staff found on a day at the centre, seen as they see it — on a
+tablet in landscape and in portrait. The pages are photographed into
+tests/artifacts/screenshots/ (field-*) and checked like every page (axe-core,
+touch targets, no sideways scrolling)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.journeys import api
+from tests.factories import household_payload, person_payload
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A live server of this module's own: what it proposes depends on every free
+    bed, so no other test's rooms may be in it."""
+    from tests.browser.conftest import _start_live_server
+
+    server = _start_live_server(tmp_path_factory.mktemp("live-field"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def visit_here(visit, server):
+    return lambda size, account: visit(size, account=account, server=server)
+
+_letters = itertools.count(1)
+
+
+def unique_family_name(stem: str) -> str:
+    """Names take letters only: a counter written in letters (Melnyk → Melnykb …)."""
+    return stem + "".join(chr(ord("a") + int(d)) for d in str(next(_letters)))
+
+
+def register_family_of_four(visitor, family_name: str) -> str:
+    """Mother, two children and a grandmother who needs a barrier-free room, through
+    the JSON API as the intake page sends it; the household's reference."""
+    payload = household_payload(
+        person_payload(family_name=family_name, given_names="Olha",
+                       family_name_cyrillic="", given_names_cyrillic="",
+                       document={"type": "none"}),
+        person_payload(family_name=family_name, given_names="Ivan", relation="child",
+                       sex="male", date_of_birth="2014-02-01", family_name_cyrillic="",
+                       given_names_cyrillic="", document={"type": "none"}),
+        person_payload(family_name=family_name, given_names="Daria", relation="child",
+                       date_of_birth="2017-06-01", family_name_cyrillic="",
+                       given_names_cyrillic="", document={"type": "none"}),
+        person_payload(family_name=family_name, given_names="Halyna", relation="grandparent",
+                       date_of_birth="1948-09-09", flags=["reduced_mobility"],
+                       family_name_cyrillic="", given_names_cyrillic="",
+                       document={"type": "biometric_passport", "number": "FB7654321",
+                                 "issuing_country": "UKR", "expiry": "2030-01-01"}),
+    )
+    del payload["arrived_at"]  # now: the live server runs on the real clock
+    payload["duplicate_reason"] = "Registered by the test set-up"
+    response = api(visitor, "POST", "/api/v1/households", payload)
+    assert response.status == 201, response.text()
+    return response.json()["ref"]
+
+
+def build_site(server, name: str, rooms: dict) -> None:
+    """A site with rooms {name: (beds, barrier_free)} in the live database."""
+    from arrival.extensions import db
+    from arrival.housing import inventory
+
+    with server.app.app_context():
+        site = inventory.create_site({"name": name, "kind": "emergency_hall"})
+        for room, (beds, barrier_free) in rooms.items():
+            unit = inventory.create_unit(site, {"name": room, "barrier_free": barrier_free})
+            inventory.add_beds(unit, beds)
+        db.session.commit()
+        db.session.remove()
+
+
+def submit(visitor, button: str):
+    with visitor.page.expect_navigation():
+        visitor.page.get_by_role("button", name=button, exact=True).click()
+
+
+# -- housing --------------------------------------------------------------------------
+
+
+def test_bed_proposal_offers_only_what_takes_the_whole_household(
+        visit_here, tablet_size, server):
+    family = unique_family_name("Melnyk")
+    site = f"Notunterkunft {family}"
+    # One barrier-free bed and a hall: no unit takes all four, the site does.
+    build_site(server, site, {"Raum EG": (1, True), "Halle": (10, False)})
+    ref = register_family_of_four(visit_here(tablet_size, "intake"), family)
+
+    officer = visit_here(tablet_size, "housing")
+    page = officer.page
+    officer.open(f"/housing/households/{ref}/place")
+    expect(page.locator("#needs")).to_contain_text("Vorschläge für 4 Personen")
+    expect(page.locator("#split-warning")).to_contain_text(
+        "Keine Einheit hat Platz für alle 4 Personen zusammen")
+    for offer in page.locator("ul.proposals li").all_inner_texts():
+        assert "für 4 Personen" in offer, f"figures for the household: {offer}"
+        assert not re.search(r"(?<!\d)1 frei · für 4", offer)
+    assert page.locator("input[name=unit]:checked").count() == 0, "a split is never preselected"
+    ours = page.locator("ul.proposals li").filter(has_text=site)
+    expect(ours).to_contain_text("Raum EG: 1 Person · Bett 1")
+    expect(ours).to_contain_text("Halle: 3 Personen · Betten 1, 2, 3")
+    assert officer.check_page("field-place-split") == []
+
+    ours.locator("input").check()
+    submit(officer, "Betten zuweisen")
+    expect(page.locator("#split_reason-error")).to_contain_text("Geben Sie den Grund an")
+    assert officer.check_page("field-place-split-no-reason") == []
+
+    page.get_by_label(site).check()
+    page.get_by_label("Grund für die Aufteilung des Haushalts").fill(
+        "Spätankunft, Familienraum erst morgen frei")
+    submit(officer, "Betten zuweisen")
+    assert officer.path == f"/households/{ref}"
+    assert f"4 Personen in Raum EG, Halle ({site}) untergebracht." in officer.flashes
+
+
+def test_check_out_asks_for_a_reason_and_confirms_the_names(visit_here, tablet_size, server):
+    family = unique_family_name("Tkachenko")
+    site = f"Familienhaus {family}"
+    build_site(server, site, {"Familienraum": (4, True)})
+    ref = register_family_of_four(visit_here(tablet_size, "intake"), family)
+    officer = visit_here(tablet_size, "housing")
+    page = officer.page
+    officer.open(f"/housing/households/{ref}/place")
+    submit(officer, "Betten zuweisen")
+
+    officer.open(f"/housing/households/{ref}/check-out")
+    expect(page.get_by_label("Grund")).to_have_value("")
+    page.get_by_label(f"{family}, Daria").uncheck()
+    page.get_by_label(f"{family}, Halyna").uncheck()
+    submit(officer, "Auschecken")
+    expect(page.locator("#reason-error")).to_contain_text("Wählen Sie einen Grund aus der Liste")
+
+    page.get_by_label("Grund").select_option(label="Private Unterkunft")
+    submit(officer, "Auschecken")
+    confirmation = page.locator("#confirm-check-out")
+    expect(confirmation).to_contain_text("Diese 2 Personen auschecken?")
+    expect(confirmation).to_contain_text(f"Olha {family}")
+    expect(confirmation).to_contain_text(f"Ivan {family}")
+    expect(confirmation).not_to_contain_text("Daria")
+    assert officer.check_page("field-check-out-confirm") == []
+    submit(officer, "Ja, auschecken")
+    assert f"2 Personen ausgecheckt: Olha {family}, Ivan {family}." in officer.flashes
+
+
+def test_household_page_shows_documents_and_needs_without_sideways_scrolling(
+        visit_here, tablet_size):
+    clerk = visit_here(tablet_size, "intake")
+    ref = register_family_of_four(clerk, unique_family_name("Savchenko"))
+    clerk.open(f"/households/{ref}")
+    clerk.screenshot("field-household")
+    members = clerk.page.locator(".table-wrap").first
+    expect(members).to_contain_text("FB7654321")
+    expect(members).to_contain_text("Eingeschränkte Mobilität")
+    assert members.evaluate("el => el.scrollWidth <= el.clientWidth"), \
+        "the members table scrolls sideways"
+    assert clerk.check_page("field-household") == []
