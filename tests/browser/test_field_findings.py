@@ -165,3 +165,62 @@ def test_household_page_shows_documents_and_needs_without_sideways_scrolling(
     assert members.evaluate("el => el.scrollWidth <= el.clientWidth"), \
         "the members table scrolls sideways"
     assert clerk.check_page("field-household") == []
+
+
+# -- dashboard and situation report ------------------------------------------------------
+
+
+def test_dashboard_says_stand_for_a_past_moment_and_refuses_the_future_and_garbage(
+        visit_here, tablet_size):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    coordinator = visit_here(tablet_size, "coordinator")
+    page = coordinator.page
+    earlier = (datetime.now(ZoneInfo("Europe/Berlin")) - timedelta(days=1)).replace(
+        hour=18, minute=0)
+    coordinator.open(f"/dashboard/?as_of={earlier:%Y-%m-%dT%H:%M}")
+    assert coordinator.heading == f"Lage · Stand {earlier:%d.%m.%Y} 18:00"
+    kpis = page.locator(".kpis")
+    expect(kpis).to_contain_text(f"Anwesend, Stand {earlier:%d.%m.%Y} 18:00")
+    expect(kpis).to_contain_text(f"Ankünfte am {earlier:%d.%m.%Y}")
+    expect(kpis).not_to_contain_text("Jetzt anwesend")
+    expect(page.locator("#h-demo ~ .table-wrap thead")).to_contain_text("6–17")
+    assert coordinator.check_page("field-dashboard-past") == []
+
+    coordinator.open("/dashboard/?as_of=2999-01-15T10:00")
+    expect(page.locator("#as_of-error")).to_contain_text(
+        "15.01.2999 10:00 liegt in der Zukunft")
+    assert coordinator.heading == "Lage · jetzt"
+    assert coordinator.check_page("field-dashboard-future") == []
+
+    coordinator.open("/dashboard/?as_of=garbage")
+    expect(page.locator("#as_of-error")).to_contain_text(
+        "„garbage“ wird nicht als Datum und Uhrzeit verstanden")
+    assert coordinator.heading == "Lage · jetzt"
+
+
+def test_report_of_a_future_day_is_refused_and_todays_is_provisional(visit_here, tablet_size):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    coordinator = visit_here(tablet_size, "coordinator")
+    page = coordinator.page
+    coordinator.open("/reports/")
+    field = page.get_by_label("Tag").first
+    expect(field).to_have_attribute("max", today.isoformat())
+    # The browser's date field holds the limit; a request past it is refused too.
+    coordinator.open(f"/reports/?date={today + timedelta(days=30)}")
+    page.evaluate("() => document.getElementById('gen-date').removeAttribute('max')")
+    submit(coordinator, "Erstellen")
+    later = today + timedelta(days=30)
+    assert any(f"Der {later:%d.%m.%Y} hat noch nicht begonnen" in text
+               for text in coordinator.flashes), coordinator.flashes
+
+    page.get_by_label("Tag").first.fill(today.isoformat())
+    submit(coordinator, "Erstellen")
+    assert any(f"Vorläufiger Bericht für den {today:%d.%m.%Y} erstellt" in text
+               for text in coordinator.flashes), coordinator.flashes
+    expect(page.locator("tbody tr").first).to_contain_text("vorläufig (vor Tagesende erstellt)")
+    assert coordinator.check_page("field-reports-provisional") == []
