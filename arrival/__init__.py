@@ -77,8 +77,10 @@ def _register_domains(app: Flask) -> None:
                       services_bp, cases_bp, dashboard_bp, reports_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
+    from arrival.audit import labels as audit_labels
+
     for domain in (registry_templating, housing_templating, services_templating,
-                   cases_templating, reports_templating):
+                   cases_templating, reports_templating, audit_labels):
         domain.init_app(app)
 
 

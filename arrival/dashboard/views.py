@@ -55,6 +55,18 @@ def parse_as_of(value: str | None) -> datetime | None:
     return moment
 
 
+def vulnerable_group_label(code: str) -> str:
+    """The group, in the plural ("Unbegleitete Minderjährige: 6"), not the flag's
+    own title, which may end in a colon-like gender mark ("Minderjährige:r: 6")."""
+    from flask_babel import gettext as _
+
+    labels = {"unaccompanied_minor": _("Unaccompanied minors"),
+              "disability": _("Persons with a disability"),
+              "reduced_mobility": _("Persons with reduced mobility"),
+              "pregnant": _("Pregnant women"), "needs_care": _("Persons in need of care")}
+    return labels.get(code, code)
+
+
 def age_band_label(band: str) -> str:
     """'6-17' → '6–17' (a range takes an en dash), 'unknown' → a word."""
     from flask_babel import gettext as _
@@ -87,7 +99,7 @@ def index():
         refresh_seconds=KIOSK_REFRESH_SECONDS if kiosk and as_of is None else None,
         as_of_value=request.args.get("as_of", ""), as_of_error=as_of_error,
         now_local_value=format_local(now_utc(), "%Y-%m-%dT%H:%M"),
-        age_band_label=age_band_label), \
+        age_band_label=age_band_label, vulnerable_group_label=vulnerable_group_label), \
         422 if as_of_error else 200
 
 

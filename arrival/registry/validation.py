@@ -107,10 +107,15 @@ def parse_date(value, path: str, errors: Errors) -> date | None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value))
+        return date.fromisoformat(text)
     except ValueError:
-        errors.add(path, _("Not a valid date (YYYY-MM-DD)."))
+        pass
+    try:  # as German users type it: 14.3.2022 or 14.03.2022
+        return datetime.strptime(text, "%d.%m.%Y").date()
+    except ValueError:
+        errors.add(path, _("Not a valid date: use DD.MM.YYYY, e.g. 14.03.2022."))
         return None
 
 
@@ -129,9 +134,13 @@ def parse_datetime(value, path: str, errors: Errors) -> datetime | None:
     return parsed.astimezone(timezone.utc)
 
 
-def _choice(value, allowed, path: str, errors: Errors, *, default=None):
+def _choice(value, allowed, path: str, errors: Errors, *, default=None, missing=None):
     if value in (None, "") and default is not None:
         return default
+    if value in (None, ""):
+        # Nothing chosen is not a "wrong" choice: say what to choose.
+        errors.add(path, missing or _("Please choose one from the list."))
+        return None
     if value not in allowed:
         errors.add(path, _("Not a valid choice."))
         return None
@@ -220,7 +229,8 @@ def parse_person(raw, index: int, errors: Errors, today: date, flag_codes: set[s
     }
     relation = _choice(raw.get("relation"), set(Relation), f"{prefix}.relation", errors,
                        default=default_relation)
-    sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors)
+    sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors,
+                  missing=_("Choose the sex as in the document (or “unknown”)."))
     nationality = (raw.get("nationality") or "").strip().upper()
     if not is_country(nationality):
         errors.add(f"{prefix}.nationality", _("Unknown country code (ISO 3166 alpha-3)."))

@@ -185,7 +185,7 @@ def test_journey_1_intake_registers_a_family_of_four_in_one_form(visit, tablet_s
     expect(box.get_by_role("link", name=earlier_ref)).to_be_visible()
     assert clerk.check_page("journey1-household-form-duplicate") == []
 
-    page.get_by_label("Begründung für die Registrierung trotzdem").fill(
+    page.get_by_label("Begründung, warum trotzdem registriert wird").fill(
         "Andere Schreibweise, Ausweis geprüft: dieselbe Person, noch nicht untergebracht")
 
     # The tablet's Wi-Fi drops the answer: the registration reaches the server, the
