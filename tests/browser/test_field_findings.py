@@ -164,7 +164,25 @@ def test_household_page_shows_documents_and_needs_without_sideways_scrolling(
     expect(members).to_contain_text("Eingeschränkte Mobilität")
     assert members.evaluate("el => el.scrollWidth <= el.clientWidth"), \
         "the members table scrolls sideways"
+    history = clerk.page.locator("ul.history")
+    expect(history).to_contain_text("Person angelegt: Geburtsjahr, Geburtsdatum")
+    expect(history).not_to_contain_text("create person")
     assert clerk.check_page("field-household") == []
+
+
+def test_audit_log_and_dashboard_speak_german(visit_here, tablet_size):
+    admin = visit_here(tablet_size, "admin")
+    admin.open("/admin/audit/")
+    actions = admin.page.locator("tbody td:nth-child(3)").all_inner_texts()
+    assert "angemeldet" in actions and "login" not in actions
+    assert admin.check_page("field-audit-log") == []
+
+    coordinator = visit_here(tablet_size, "coordinator")
+    coordinator.open("/dashboard/")
+    groups = coordinator.page.locator("#h-demo ~ ul.inline-list")
+    expect(groups).to_contain_text("Unbegleitete Minderjährige: 0")
+    expect(groups).not_to_contain_text(":r:")
+    assert coordinator.check_page("field-dashboard-now") == []
 
 
 # -- dashboard and situation report ------------------------------------------------------
