@@ -242,3 +242,50 @@ def test_report_of_a_future_day_is_refused_and_todays_is_provisional(visit_here,
                for text in coordinator.flashes), coordinator.flashes
     expect(page.locator("tbody tr").first).to_contain_text("vorläufig (vor Tagesende erstellt)")
     assert coordinator.check_page("field-reports-provisional") == []
+
+
+# -- caseworkers ---------------------------------------------------------------------------
+
+
+def test_caseworker_sees_only_fitting_results_and_what_the_item_needs(
+        visit_here, tablet_size, server):
+    family = unique_family_name("Okafor")
+    intake = visit_here(tablet_size, "intake")
+    payload = household_payload(person_payload(
+        family_name=family, given_names="Chidi", family_name_cyrillic="",
+        given_names_cyrillic="", nationality="NGA", sex="male", date_of_birth="1990-02-02",
+        document={"type": "none"}, languages=["en"]))
+    del payload["arrived_at"]
+    payload["duplicate_reason"] = "Registered by the test set-up"
+    response = api(intake, "POST", "/api/v1/households", payload)
+    assert response.status == 201, response.text()
+    ref = response.json()["ref"]
+
+    officer = visit_here(tablet_size, "abh")
+    page = officer.page
+    officer.open("/cases/")
+    row = page.locator("table.queue tbody tr").filter(has_text=family).filter(
+        has_text="Identitätsklärung").first
+    row.locator("input[name=item]").check()
+    labels = [text.strip() for text in page.locator("#bulk-resolution option").all_inner_texts()]
+    assert len(labels) == len(set(labels)), f"each label once: {labels}"
+    assert "Quarantäne angeordnet" not in labels
+    visible = page.locator("#bulk-resolution option:not([hidden])").all_inner_texts()
+    assert "Identität geklärt" in visible and "Anspruchsberechtigt" not in visible
+    assert officer.check_page("field-cases-bulk") == []
+
+    with page.expect_navigation():
+        row.get_by_role("link").click()
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text(f"{family}, Chidi · ")
+    expect(facts).to_contain_text("Jahre")
+    expect(facts).to_contain_text("Englisch")
+    expect(facts.get_by_role("link", name=ref)).to_have_attribute("href", f"/households/{ref}")
+    page.get_by_label("Neuer Status").select_option(label="wartend")
+    page.get_by_label("Wartet (bei wartend)").select_option(label="auf eine andere Behörde")
+    page.get_by_label("Welche Behörde (wenn auf eine gewartet wird)").select_option(
+        label="Regierungspräsidium")
+    page.get_by_label("Notiz").fill("Rückfrage zur Verteilung")
+    submit(officer, "Speichern")
+    expect(facts).to_contain_text("auf eine andere Behörde: Regierungspräsidium")
+    assert officer.check_page("field-case-item") == []
