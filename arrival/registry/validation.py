@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 import phonenumbers
 from flask_babel import gettext as _
 
+from arrival.core.glyphs import unprintable
 from arrival.catalog.operations import entries
 from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
@@ -227,6 +228,12 @@ def parse_person(raw, index: int, errors: Errors, today: date, flag_codes: set[s
         for name in ("family_name", "given_names", "family_name_cyrillic",
                      "given_names_cyrillic", "notes")
     }
+    for name in ("family_name", "given_names", "family_name_cyrillic", "given_names_cyrillic"):
+        refused = unprintable(text[name])
+        if refused:
+            errors.add(f"{prefix}.{name}", _(
+                "The card cannot print %(chars)s: type the name as in the document.",
+                chars=" ".join(f"„{char}“" for char in refused)))
     relation = _choice(raw.get("relation"), set(Relation), f"{prefix}.relation", errors,
                        default=default_relation)
     sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors,

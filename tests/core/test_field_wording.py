@@ -96,3 +96,19 @@ def test_beds_for_persons_takes_the_right_number(app, count, expected):
 
     with app.test_request_context(headers={"Accept-Language": "de"}):
         assert _too_few_beds(count, 4).startswith(expected)
+
+
+class TestUnprintableNames:
+    @pytest.mark.parametrize("name, shown", [("Olena 😀", "„😀“"), ("Оле🙂на", "„🙂“"),
+                                             ("Ivan ❤️", "„❤“")])
+    def test_a_character_the_card_cannot_print_is_refused_at_the_field(
+            self, client, signed_in, register, name, shown):
+        signed_in("intake")
+        fields = fields_of(register(household_payload(person_payload(given_names=name))))
+        assert fields["persons.0.given_names"] == [
+            f"Die Karte kann {shown} nicht drucken: Geben Sie den Namen wie im Dokument ein."]
+
+    @pytest.mark.parametrize("name", ["Ївга-Ґанна", "Mykolaivʼna", "Ömer Şahin", "D’Arcy"])
+    def test_names_as_in_the_documents_are_accepted(self, client, signed_in, register, name):
+        signed_in("intake")
+        assert register(household_payload(person_payload(given_names=name))).status_code == 201
