@@ -289,3 +289,24 @@ def test_caseworker_sees_only_fitting_results_and_what_the_item_needs(
     submit(officer, "Speichern")
     expect(facts).to_contain_text("auf eine andere Behörde: Regierungspräsidium")
     assert officer.check_page("field-case-item") == []
+
+
+# -- cards and intake ------------------------------------------------------------------------
+
+
+def test_intake_refuses_an_emoji_in_a_name_at_the_field(visit_here, tablet_size):
+    clerk = visit_here(tablet_size, "intake")
+    page = clerk.page
+    clerk.open("/households/new")
+    page.get_by_label("Ankunftsort").select_option(label="Hauptbahnhof")
+    person = page.locator("#person-0")
+    person.get_by_label("Familienname (wie im Dokument)").fill(unique_family_name("Bondar"))
+    person.get_by_label("Vornamen (wie im Dokument)").fill("Olena 😀")
+    person.get_by_label("Geschlecht").select_option("female")
+    person.get_by_label("Geburtsdatum").fill("1984-03-12")
+    person.get_by_label("Dokument", exact=True).select_option("none")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Registrieren", exact=True).click()
+    given = person.locator(".field").filter(has=page.get_by_label("Vornamen (wie im Dokument)"))
+    expect(given).to_contain_text("Die Karte kann „😀“ nicht drucken")
+    assert clerk.check_page("field-intake-emoji") == []

@@ -132,3 +132,21 @@ def test_the_a4_sheet_has_cut_marks_outside_every_card():
                     if abs(p[0] - corner_x) < 12 and abs(p[1] - corner_y) < 12
                     and not overlaps(p, card) and (p[2] - p[0] < 1.5 or p[3] - p[1] < 1.5)]
             assert len(near) >= 2, f"cut marks at the corner {corner_x:.0f},{corner_y:.0f}"
+
+
+def test_a_crowded_card_and_sheet_are_rendered_for_the_artifacts():
+    """Evidence for people, not a rule: the crowded card and the sheet as images."""
+    from tests.browser.pages import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    crowded = face(LONG_CYRILLIC, "Олександра-Вікторія Анастасія Костянтинівна",
+                   f"{LONG_CYRILLIC} Олександра-Вікторія")
+    for name, data, scale in (("field-card-id1", render_cards([crowded]), 8),
+                              ("field-card-sheet", render_cards([face(), crowded], sheet=True),
+                               2)):
+        document = pypdfium2.PdfDocument(io.BytesIO(data))
+        try:
+            document[0].render(scale=scale).to_pil().save(SCREENSHOTS / f"{name}.png")
+        finally:
+            document.close()
+        assert (SCREENSHOTS / f"{name}.png").stat().st_size > 0
