@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from arrival.cards import operations as cards
+from arrival.core import clock
 from arrival.extensions import db
 from arrival.registry.operations import household_by_ref
 from arrival.services import operations as services
@@ -20,7 +21,7 @@ def station(client, signed_in, monkeypatch):
     signed_in("service_point")
 
     def post(token: str, service: str, at):
-        monkeypatch.setattr(services, "now_utc", lambda: at)
+        clock.set_clock(lambda: at)
         response = client.post_json("/api/v1/scan", {"service_type": service,
                                                      "point": "Kantine", "code": token})
         assert response.status_code == 200

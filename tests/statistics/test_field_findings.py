@@ -21,11 +21,10 @@ from tests.statistics.conftest import DAY, local
 
 
 def frozen_at(monkeypatch, moment: datetime) -> None:
-    """The report's clock (generation time, "today") at a fixed moment."""
-    from arrival.reports import views
+    """The one clock at a fixed moment (the suite's clock fixture restores it)."""
+    from arrival.core import clock
 
-    monkeypatch.setattr(operations, "now_utc", lambda: moment)
-    monkeypatch.setattr(views, "now_utc", lambda: moment)
+    clock.set_clock(lambda: moment)
 
 
 def born_after_the_day(app) -> None:
