@@ -1,7 +1,7 @@
 """which authority an item waits on
 
 Revision ID: 0013_field_findings
-Revises: 0007_figure_indexes
+Revises: 0016_audit_chain
 Create Date: 2026-12-01
 
 "Wartet auf eine andere Behörde" says which one (issue 23).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0013_field_findings"
-down_revision = "0007_figure_indexes"
+down_revision = "0016_audit_chain"
 branch_labels = None
 depends_on = None
 
