@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 import phonenumbers
 from flask_babel import gettext as _
 
+from arrival.core.glyphs import unprintable
 from arrival.catalog.operations import entries
 from arrival.core.inputs import strip_invisible
 from arrival.core.validation import ValidationFailed
@@ -108,10 +109,15 @@ def parse_date(value, path: str, errors: Errors) -> date | None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value))
+        return date.fromisoformat(text)
     except ValueError:
-        errors.add(path, _("Not a valid date (YYYY-MM-DD)."))
+        pass
+    try:  # as German users type it: 14.3.2022 or 14.03.2022
+        return datetime.strptime(text, "%d.%m.%Y").date()
+    except ValueError:
+        errors.add(path, _("Not a valid date: use DD.MM.YYYY, e.g. 14.03.2022."))
         return None
 
 
@@ -134,9 +140,13 @@ def parse_datetime(value, path: str, errors: Errors) -> datetime | None:
         return None
 
 
-def _choice(value, allowed, path: str, errors: Errors, *, default=None):
+def _choice(value, allowed, path: str, errors: Errors, *, default=None, missing=None):
     if value in (None, "") and default is not None:
         return default
+    if value in (None, ""):
+        # Nothing chosen is not a "wrong" choice: say what to choose.
+        errors.add(path, missing or _("Please choose one from the list."))
+        return None
     if not isinstance(value, str) or value not in allowed:
         errors.add(path, _("Not a valid choice."))
         return None
@@ -234,9 +244,16 @@ def parse_person(raw, index: int, errors: Errors, today: date, flag_codes: set[s
         for name in ("family_name", "given_names", "family_name_cyrillic",
                      "given_names_cyrillic", "notes")
     }
+    for name in ("family_name", "given_names", "family_name_cyrillic", "given_names_cyrillic"):
+        refused = unprintable(text[name])
+        if refused:
+            errors.add(f"{prefix}.{name}", _(
+                "The card cannot print %(chars)s: type the name as in the document.",
+                chars=" ".join(f"„{char}“" for char in refused)))
     relation = _choice(raw.get("relation"), set(Relation), f"{prefix}.relation", errors,
                        default=default_relation)
-    sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors)
+    sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors,
+                  missing=_("Choose the sex as in the document (or “unknown”)."))
     nationality = _code_text(raw.get("nationality"), f"{prefix}.nationality", errors) or ""
     if not is_country(nationality) and f"{prefix}.nationality" not in errors.messages:
         errors.add(f"{prefix}.nationality", _("Unknown country code (ISO 3166 alpha-3)."))

@@ -31,7 +31,7 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
         "person": answer.person, "delivery_id": answer.delivery_id,
         "last_delivery_at": answer.last_delivery_at.isoformat()
         if answer.last_delivery_at else None,
-        "instructions": answer.instructions,
+        "instructions": answer.instructions, "hint": answer.hint,
     }
 
 
@@ -55,7 +55,9 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
                        "first_name, household_size (and members for household services)"},
             "delivery_id": {"type": "integer", "nullable": True},
             "last_delivery_at": {"type": "string", "format": "date-time", "nullable": True},
-            "instructions": {"type": "array", "items": {"type": "string"}}}}),
+            "instructions": {"type": "array", "items": {"type": "string"}},
+            "hint": {"type": "string", "nullable": True, "description":
+                     "what to do now: a newer card exists, when the service opens next"}}}),
         "429": {"description": "Too many scans from this station"}},
 )
 def scan():
