@@ -57,6 +57,7 @@ def _init_web(app: Flask) -> None:
 def _register_domains(app: Flask) -> None:
     from arrival import api
     from arrival.audit.views import bp as audit_bp
+    from arrival.auth import drafts
     from arrival.auth.admin_views import bp as users_bp
     from arrival.auth.views import bp as auth_bp
     from arrival.core.views import bp as core_bp
@@ -77,6 +78,7 @@ def _register_domains(app: Flask) -> None:
                       services_bp, cases_bp, dashboard_bp, reports_bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
+    drafts.init_app(app)
     for domain in (registry_templating, housing_templating, services_templating,
                    cases_templating, reports_templating):
         domain.init_app(app)

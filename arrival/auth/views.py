@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.auth import operations
+from arrival.auth.drafts import rotate_draft_key
 from arrival.auth.forms import ChangePasswordForm, LoginForm
 from arrival.auth.sessions import end_session, start_session
 from arrival.core.forms_support import apply_errors, safe_local_path
@@ -67,6 +68,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     end_session(current_user.get_id(), "logout")
+    rotate_draft_key(current_user)  # drafts left on any tablet can no longer be read
     record(AuditAction.LOGOUT, entity_type="user", entity_id=current_user.id)
     logout_user()
     session.clear()
