@@ -298,14 +298,23 @@
     } }
   };
 
-  // The layout the text completes, or null while more is to come.
-  function completeLayout(text) {
-    var lines = text.toUpperCase().split(/\s+/).filter(Boolean);
-    var name, layout;
+  // The lines as the server reads them: a line break ends a line, spaces are dropped.
+  function mrzLines(text) {
+    return text.toUpperCase().split(/\r?\n/).map(function (line) {
+      return line.replace(/\s+/g, "");
+    }).filter(Boolean);
+  }
+
+  // The layout the text completes, or null while more is to come. ended: the last
+  // line was closed with Enter. Like the server, the second line decides (it ends
+  // with a check digit, so its length is reliable; a reader may cut the fillers
+  // off a name line): a passport's second line is not complete at 36 characters.
+  function completeLayout(text, ended) {
+    var lines = mrzLines(text);
     if (lines.length === 1) {  // no line breaks at all (pasted, or a reader without Enter)
       var all = lines[0];
-      for (name in LAYOUTS) {
-        layout = LAYOUTS[name];
+      for (var name in LAYOUTS) {
+        var layout = LAYOUTS[name];
         if (all.length === layout.lines * layout.width) {
           var cut = [];
           for (var i = 0; i < layout.lines; i++) { cut.push(all.slice(i * layout.width, (i + 1) * layout.width)); }
@@ -314,21 +323,26 @@
       }
       return null;
     }
-    // Line by line: the first line tells the layout; the last line must be full.
-    for (name in LAYOUTS) {
-      layout = LAYOUTS[name];
-      if (lines[0].length === layout.width) {
-        return lines.length === layout.lines && lines[layout.lines - 1].length === layout.width ?
-          name : null;
+    var a = lines[0], b = lines[1];
+    if (lines.length === 2) {
+      if (b.length === 44 && a.length <= 44) { return "TD3"; }
+      if (b.length === 36 && a.length <= 36 &&
+          (a.length === 36 || ended || (a.charAt(0) !== "P" && LAYOUTS.TD2.valid(lines)))) {
+        return "TD2";
       }
+      return null;
+    }
+    if (lines.length === 3 && b.length === 30 && a.length <= 30 &&
+        (lines[2].length === 30 || ended)) {
+      return "TD1";
     }
     return null;
   }
 
   var mrzSent = new WeakMap();  // textarea → the text already sent
-  function mrzTyped(block, textarea) {
-    var text = textarea.value.trim().toUpperCase().split(/\s+/).join("\n");
-    if (!completeLayout(textarea.value) || mrzSent.get(textarea) === text) { return; }
+  function mrzTyped(block, textarea, ended) {
+    var text = mrzLines(textarea.value).join("\n");
+    if (!completeLayout(textarea.value, ended) || mrzSent.get(textarea) === text) { return; }
     mrzSent.set(textarea, text);
     var button = block.querySelector('button[value^="read_mrz"]');
     if (!button) { return; }
@@ -534,7 +548,7 @@
   form.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches("textarea.mrz")) {
       var block = event.target.closest(".person");
-      window.setTimeout(function () { mrzTyped(block, event.target); }, 0);
+      window.setTimeout(function () { mrzTyped(block, event.target, true); }, 0);
     }
   });
 
