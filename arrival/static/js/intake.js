@@ -544,11 +544,13 @@
     checkTimers.set(block, window.setTimeout(function () { check(block); }, 400));
   });
 
-  // A reader that ends its last line with Enter: the text is complete now.
+  // A reader that ends its last line with Enter: the lines typed so far are all
+  // there is (decided now, before the next line's characters arrive).
   form.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && event.target.matches("textarea.mrz")) {
-      var block = event.target.closest(".person");
-      window.setTimeout(function () { mrzTyped(block, event.target, true); }, 0);
+    var target = event.target;
+    if (event.key === "Enter" && target.matches("textarea.mrz") &&
+        target.selectionStart === target.value.length) {
+      mrzTyped(target.closest(".person"), target, true);
     }
   });
 
