@@ -334,3 +334,168 @@ def test_counter_form_with_persons_hints_and_errors_has_no_serious_axe_violation
     problems += visitor.check_page("counter-form-errors")
 
     assert problems == []
+
+
+# -- drafts never vanish -----------------------------------------------------------------------
+
+JS_DRAFT_RECORDS = """async () => {
+  const db = await idb.openDB('arrival-drafts', 1);
+  const records = await db.getAll('drafts');
+  db.close();
+  return records.map(r => ({
+    fields: Object.keys(r).sort(), owner: r.owner,
+    text: Array.from(new Uint8Array(r.ciphertext)).map(c => String.fromCharCode(c)).join(''),
+  }));
+}"""
+
+
+def draft_records(page) -> list[dict]:
+    return page.evaluate(JS_DRAFT_RECORDS)
+
+
+def type_a_family(page, family_name: str) -> None:
+    """Two persons composed in place, the second with a given name; the draft is
+    saved a moment after the last keystroke."""
+    head = person(page, 0)
+    head.get_by_label(FAMILY).fill(family_name)
+    head.get_by_label("Bemerkungen").fill("Rollator, kann keine Treppen steigen")
+    page.get_by_role("button", name="Kind hinzufügen").click()
+    expect(person(page, 1).get_by_label(FAMILY)).to_have_value(family_name)
+    person(page, 1).get_by_label(GIVEN).fill("TARAS")
+    page.wait_for_function(
+        "name => document.querySelector('form.household-form').dataset.draftSaved === name",
+        arg=family_name + "|TARAS", timeout=ACTION_TIMEOUT_MS)
+
+
+def expect_family_restored(page, family_name: str) -> None:
+    expect(page.locator(".draft-status")).to_contain_text("Entwurf wiederhergestellt")
+    expect(page.locator("summary.person-row")).to_have_count(2)
+    expect(person(page, 0).get_by_label(FAMILY)).to_have_value(family_name)
+    expect(person(page, 0).get_by_label("Bemerkungen")).to_have_value(
+        "Rollator, kann keine Treppen steigen")
+    expect(person(page, 1).get_by_label(GIVEN)).to_have_value("TARAS")
+
+
+def test_draft_survives_a_reload_and_is_stored_only_as_ciphertext(visit):
+    visitor = visit(TABLET_LANDSCAPE, account="intake")
+    open_form(visitor)
+    page = visitor.page
+    type_a_family(page, "DRAFTRELOAD")
+
+    records = draft_records(page)
+    assert len(records) == 1
+    assert records[0]["fields"] == ["ciphertext", "id", "iv", "kid", "owner", "savedAt"]
+    assert "DRAFTRELOAD" not in records[0]["text"] and "Rollator" not in records[0]["text"]
+    assert "intake" not in records[0]["owner"]
+
+    page.reload()
+    expect_family_restored(page, "DRAFTRELOAD")
+
+
+def test_another_account_cannot_read_the_draft_and_signing_out_leaves_nothing(
+    visit, new_account
+):
+    anna, bert = new_account("intake"), new_account("intake")
+    visitor = visit(TABLET_LANDSCAPE)
+    page = visitor.page
+    visitor.sign_in(anna.username, anna.password)
+    open_form(visitor)
+    type_a_family(page, "DRAFTANNA")
+
+    # Anna walks away (her session cookie is gone, as after the idle timeout); Bert
+    # signs in on the same tablet: an empty form, and Anna's draft stays sealed.
+    page.context.clear_cookies()
+    visitor.sign_in(bert.username, bert.password)
+    open_form(visitor)
+    page.wait_for_timeout(500)
+    expect(person(page, 0).get_by_label(FAMILY)).to_have_value("")
+    expect(page.locator(".draft-status")).to_be_hidden()
+    assert len(draft_records(page)) == 1, "Bert's page does not touch Anna's draft"
+
+    # Anna again: her draft is back.
+    page.context.clear_cookies()
+    visitor.sign_in(anna.username, anna.password)
+    open_form(visitor)
+    expect_family_restored(page, "DRAFTANNA")
+
+    # Anna signs out: nothing of hers is left on the tablet.
+    visitor.sign_out()
+    visitor.sign_in(bert.username, bert.password)
+    open_form(visitor)
+    assert draft_records(page) == []
+
+
+def test_idle_timeout_warns_first_and_keeps_the_draft_for_the_same_clerk(
+    visit, idle_timeout_server
+):
+    visitor = visit(TABLET_LANDSCAPE, server=idle_timeout_server)
+    page = visitor.page
+    visitor.sign_in("intake")
+    open_form(visitor)
+    type_a_family(page, "DRAFTIDLE")
+
+    expect(page.locator("#idle-warning")).to_be_visible()  # a minute before (here: at once)
+    page.wait_for_url("**/login**", timeout=(IDLE_TIMEOUT.total_seconds() + 10) * 1000)
+
+    visitor.fill_sign_in_form("intake", "demo-intake-2022")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Anmelden", exact=True).click()
+    assert visitor.path == "/households/new"
+    expect_family_restored(page, "DRAFTIDLE")
+
+
+def test_typing_steadily_keeps_the_session_and_the_page(visit, idle_timeout_server):
+    """Before: app.js reloaded the page a fixed time after it was loaded, whatever
+    the clerk did (15 minutes; here 2 + 5 seconds) and what was typed was lost."""
+    visitor = visit(TABLET_LANDSCAPE, server=idle_timeout_server)
+    page = visitor.page
+    visitor.sign_in("intake")
+    open_form(visitor)
+    loads: list[str] = []
+    page.on("load", lambda _page: loads.append(page.url))
+
+    notes = person(page, 0).get_by_label("Bemerkungen")
+    notes.click()
+    text = "Spricht etwas Deutsch, Tochter kommt morgen nach"
+    for character in text[:25]:  # 25 × 0.4 s = 10 s > 2 s timeout + 5 s
+        page.keyboard.type(character)
+        page.wait_for_timeout(400)
+
+    assert loads == [], "no reload while the clerk types"
+    expect(notes).to_have_value(text[:25])
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    visitor.open("/households/new")
+    assert visitor.path == "/households/new", "the session is still open"
+
+
+def test_draft_survives_closing_and_reopening_the_browser(browser, live_server, new_account,
+                                                          tmp_path):
+    anna = new_account("intake")
+    profile = tmp_path / "tablet-profile"
+
+    def start_tablet():
+        context = browser.browser_type.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            base_url=live_server.url, viewport={"width": 1024, "height": 768},
+            locale="de-DE", timezone_id="Europe/Berlin", has_touch=True)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        from tests.browser.pages import Visitor
+        page = context.pages[0] if context.pages else context.new_page()
+        return context, Visitor(page, TABLET_LANDSCAPE, live_server.user_ids)
+
+    context, visitor = start_tablet()
+    visitor.sign_in(anna.username, anna.password)
+    open_form(visitor)
+    type_a_family(visitor.page, "DRAFTCRASH")
+    context.close()  # the browser is gone (crash, restart)
+
+    context, visitor = start_tablet()
+    try:
+        visitor.open("/households/new")
+        if visitor.path == "/login":
+            visitor.fill_sign_in_form(anna.username, anna.password)
+            with visitor.page.expect_navigation():
+                visitor.page.get_by_role("button", name="Anmelden", exact=True).click()
+        expect_family_restored(visitor.page, "DRAFTCRASH")
+    finally:
+        context.close()
