@@ -11,8 +11,8 @@ the key's id:
   which records belong to whom, without naming the account;
 - key id = SHA-256 of the key, truncated: a record under an older key is stale.
 
-The key is handed out by GET /session/draft-key to the session of that account
-only (never cached, never stored on the device: the page keeps it in memory).
+The key is handed out by GET /session/draft-key (auth.views) to the session of
+that account only (never cached, never stored on the device: the page keeps it in memory).
 An idle timeout leaves salt and key as they are — the same clerk signs in again
 and gets the draft back. Signing out sets a new salt: every draft of that account
 on any device becomes unreadable, and the page deletes them on sign-out as well.
@@ -26,13 +26,10 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
-from flask_login import current_user
+from flask import current_app
 
 from arrival.auth.models import User
 from arrival.extensions import db
-
-bp = Blueprint("drafts", __name__)
 
 
 def _mac(message: str) -> bytes:
@@ -59,30 +56,3 @@ def rotate_draft_key(user: User) -> None:
     A plain UPDATE, outside the account's optimistic lock (like the login time)."""
     db.session.execute(sa.update(User).where(User.id == user.id).values(
         draft_key_salt=secrets.token_hex(16)).execution_options(synchronize_session=False))
-
-
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    return response
-
-
-@bp.get("/session/draft-key")
-def key():
-    """The signed-in account's draft key (raw AES-256 key, base64)."""
-    secret = draft_key(current_user)
-    return _no_store(jsonify(key=base64.b64encode(secret).decode(), kid=key_id(secret),
-                             owner=draft_owner(current_user)))
-
-
-@bp.post("/session/keepalive")
-def keepalive():
-    """Activity on the page (typing) that sends no request of its own: the guard
-    has marked the session as seen; nothing else to do."""
-    return _no_store(current_app.response_class(status=204))
-
-
-def init_app(app) -> None:
-    app.register_blueprint(bp)
-    app.context_processor(lambda: {
-        "draft_owner": draft_owner(current_user) if current_user.is_authenticated else None})

@@ -339,7 +339,11 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
         _wait_for(port)
         counts = {"registrations": 0, "scans": 0, "errors": 0}
         lock = threading.Lock()
-        deadline = time.monotonic() + seconds
+        # Every client signs in first; the clock of the phase starts when all have
+        # (on a loaded machine the sign-ins alone can take longer than the phase).
+        deadline = [0.0]
+        ready = threading.Barrier(tablets + stations + 1, action=lambda: deadline.__setitem__(
+            0, time.monotonic() + seconds))  # runs before any waiting thread is released
         stamp = int(time.time())
 
         def signed_in(username: str) -> HttpTablet | None:
@@ -354,10 +358,11 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
 
         def tablet(index: int):
             client = signed_in("intake")
+            ready.wait()
             if client is None:
                 return
             n = 0
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline[0]:
                 n += 1
                 status = client.post_json("/api/v1/households", family(stamp + index * 10000 + n),
                                           {"Idempotency-Key": f"load-{stamp}-{index}-{n}"})
@@ -366,10 +371,11 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
 
         def station(index: int):
             client = signed_in("service")
+            ready.wait()
             if client is None:
                 return
             n = 0
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline[0]:
                 n += 1
                 status = client.post_json("/api/v1/scan", {
                     "code": tokens[(index + n) % len(tokens)], "service_type": "seen",
@@ -379,9 +385,10 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
 
         threads = [threading.Thread(target=tablet, args=(i,)) for i in range(tablets)] + [
             threading.Thread(target=station, args=(i,)) for i in range(stations)]
-        started = time.monotonic()
         for thread in threads:
             thread.start()
+        ready.wait()
+        started = deadline[0] - seconds
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
