@@ -126,8 +126,9 @@ def draft_key_json():
                              owner=draft_owner(current_user)))
 
 
-@bp.post("/session/keepalive")
+@bp.get("/session/keepalive")
 def keepalive():
     """Activity on a page that sends no request of its own (typing): the session
-    was marked as seen on the way in; nothing else to do."""
+    was marked as seen on the way in; nothing else to do. A GET: it writes nothing
+    to the database (the time last seen lives in the session cookie)."""
     return _no_store(current_app.response_class(status=204))

@@ -43,10 +43,7 @@
     var ping = function () {
       lastPing = Date.now();
       var sent = Date.now();
-      fetch(keepaliveUrl, {
-        method: "POST", credentials: "same-origin",
-        headers: { "X-CSRFToken": window.arrivalCsrfToken() }, redirect: "manual"
-      }).then(function (response) {
+      fetch(keepaliveUrl, { credentials: "same-origin", cache: "no-store", redirect: "manual" }).then(function (response) {
         if (response.status === 204) {
           lastContact = sent;
           schedule();

@@ -548,6 +548,7 @@
       window.clearTimeout(suggestTimers.get(block));
       suggestTimers.set(block, window.setTimeout(function () { suggest(block); }, 300));
     }
+    if (PROBE_FIELDS.indexOf(name) < 0 && name !== "number") { return; }
     window.clearTimeout(checkTimers.get(block));
     checkTimers.set(block, window.setTimeout(function () { check(block); }, 400));
   });
