@@ -150,6 +150,7 @@ def test_journey_a_family_of_four_is_registered_without_a_page_load_in_90_second
     expect(rows.nth(1)).to_contain_text("HONCHARENKO, Maksym")
     expect(rows.nth(1)).to_contain_text(teen_born.strftime("%d.%m.%Y"))
     expect(rows.nth(3)).to_contain_text("Elternteil")
+    expect(rows.nth(0)).to_contain_text("möglicherweise schon registriert")
     assert clerk.meter.page_loads == 0, "no page load while composing the household"
     visitor.screenshot("counter-journey-form")
 

@@ -187,6 +187,7 @@
     box.textContent = "";
     var decision = form.querySelector("#duplicate-decision");
     var likely = candidates.filter(function (c) { return c.likely; });
+    markRow(block, likely.length > 0);
     if (!candidates.length) {
       if (decision && block.contains(decision) && !likely.length) { hideDecision(decision); }
       return;
@@ -214,6 +215,21 @@
     wrapper.appendChild(list);
     box.appendChild(wrapper);
     if (likely.length && decision) { showDecision(block, decision, likely); }
+  }
+
+  // The person's row says so too when the block is closed.
+  function markRow(block, likely) {
+    var row = block.querySelector(".person-row");
+    if (!row) { return; }
+    var badge = row.querySelector(".badge-duplicate");
+    if (likely && !badge) {
+      badge = document.createElement("span");
+      badge.className = "badge badge-error badge-duplicate";
+      badge.textContent = form.getAttribute("data-duplicate-label") || "?";
+      row.appendChild(badge);
+    } else if (!likely && badge) {
+      badge.remove();
+    }
   }
 
   // The decision about a likely duplicate moves into the block of that person.
