@@ -500,3 +500,46 @@ def test_draft_survives_closing_and_reopening_the_browser(browser, live_server, 
         expect_family_restored(visitor.page, "DRAFTCRASH")
     finally:
         context.close()
+
+
+# -- without JavaScript ------------------------------------------------------------------------
+
+
+def test_the_counter_still_works_without_javascript(browser, live_server, signed_in_state):
+    """Every button submits the form; the server answers with the page (page loads,
+    but nothing is lost), the summary takes the focus by itself (autofocus)."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1024, "height": 768},
+        java_script_enabled=False, locale="de-DE",
+        storage_state=signed_in_state(live_server, "intake"))
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto("/households/new")
+        head = person(page, 0)
+        head.get_by_label(FAMILY).fill("OHNESKRIPT")
+        head.get_by_label(GIVEN).fill("MARIIA")
+        head.get_by_label("Geschlecht").select_option("female")
+        head.get_by_label("Geburtsdatum").fill("1983-08-08")
+        head.get_by_label("Dokument", exact=True).select_option("none")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Kind hinzufügen").click()
+        child = person(page, 1)
+        expect(child.get_by_label(FAMILY)).to_have_value("OHNESKRIPT")
+        child.get_by_label("Vornamen in Kyrillisch").fill("Дарина")
+        with page.expect_navigation():
+            child.get_by_role("button", name="Diese Schreibweise übernehmen").click()
+        expect(person(page, 1).get_by_label(GIVEN)).to_have_value("Daryna")
+
+        with page.expect_navigation():
+            page.get_by_role("button", name="Registrieren", exact=True).click()
+        expect(page.locator("#error-summary")).to_be_focused()
+        expect(page.locator("#error-summary")).to_contain_text("Person 2 · Geschlecht")
+
+        person(page, 1).get_by_label("Geschlecht").select_option("female")
+        person(page, 1).get_by_label("Geburtsdatum").fill("2017-03-03")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Registrieren", exact=True).click()
+        expect(page.locator(".flash-success")).to_contain_text("registriert")
+    finally:
+        context.close()
