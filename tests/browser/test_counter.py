@@ -141,6 +141,7 @@ def test_journey_a_family_of_four_is_registered_without_a_page_load_in_90_second
     reader_types(page, passport("HONCHARENKO", "HALYNA", "FE771046", elder_born, "F"),
                  meter=clerk.meter)
     expect(elder.get_by_label(GIVEN)).to_have_value("HALYNA")
+    expect(elder.get_by_label("Beziehung")).to_be_focused()  # what the passport cannot say
     clerk.choose(elder.get_by_label("Beziehung"), "parent")
     clerk.check(elder.get_by_label("Eingeschränkte Mobilität", exact=True))
 
@@ -162,6 +163,7 @@ def test_journey_a_family_of_four_is_registered_without_a_page_load_in_90_second
     texts = rows.all_inner_texts()
     assert "HONCHARENKO, Maksym" in texts[1] and "HONCHARENKO, Sofiia" in texts[2]
     assert "Eingeschränkte Mobilität" in texts[3]
+    assert draft_records(page) == [], "the draft is gone once the household is registered"
 
     print(f"\ncounter journey (1024×768, family of four): {clerk.meter.report()}")
     assert clerk.meter.page_loads == 1, "one page load: the finished household page"

@@ -469,7 +469,9 @@
       var block = list[Math.min(index, list.length - 1)];
       var mrz = block && block.querySelector("textarea.mrz");
       if (mrz && mrz.getAttribute("aria-invalid") === "true") { focusOn(mrz); }
-      else if (block) { focusOn(nextToFill(block)); }
+      else if (block && index > 0 && !nextToFill(block).matches("input")) {
+        focusOn(fieldOf(block, "relation"));  // the document cannot say how they are related
+      } else if (block) { focusOn(nextToFill(block)); }
     } else if (kind === "remove") {
       focusOn(form.querySelector('button[value="add_member"]'));
     }
