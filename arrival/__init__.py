@@ -62,6 +62,7 @@ def _wire_domains(app: Flask) -> None:
     Lower domains first: a domain may add to what a lower one offers."""
     from arrival import api
     from arrival.audit import wiring as audit
+    from arrival.backup import wiring as backup
     from arrival.auth import wiring as auth
     from arrival.cards import wiring as cards
     from arrival.cases import wiring as cases
@@ -74,6 +75,6 @@ def _wire_domains(app: Flask) -> None:
     from arrival.services import wiring as services
 
     for domain in (audit, auth, catalog, registry, housing, cards, services, cases,
-                   dashboard, reports, demo):
+                   dashboard, reports, demo, backup):
         domain.init_app(app)
     api.init_app(app)  # after the domains: their API routes are attached by then

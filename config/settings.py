@@ -190,6 +190,10 @@ class BaseConfig:
     SITREP_SUPPRESS_BELOW = _env_int("SITREP_SUPPRESS_BELOW", 0)
     SITREP_RP_ANNEX = _env_bool("SITREP_RP_ANNEX", False)
 
+    # Backups (flask backup, scripts/backup) are always encrypted with this key.
+    BACKUP_KEY = _env_str("ARRIVAL_BACKUP_KEY", None)
+    BACKUP_DIR = _env_path("BACKUP_DIR", PROJECT_ROOT / "instance" / "backups")
+
     LOG_LEVEL = Env("LOG_LEVEL", "INFO", _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
                     "one of DEBUG, INFO, WARNING, ERROR")
     LOG_FORMAT = Env("LOG_FORMAT", "json", _one_of("json", "text"), "json or text")

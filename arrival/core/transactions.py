@@ -2,8 +2,11 @@
 
 Operations only flush. A request that ends with a success status commits once;
 one that ends with an error status or an exception rolls back, after which the
-durable audit events (refused logins, denied pages) are written on their own.
-CLI commands commit themselves at their end.
+callbacks registered with after_rollback() run in a transaction of their own
+(the audit domain keeps refused logins and denied pages that way). CLI commands
+commit themselves at their end. The one deliberate exception is the situation
+report (reports.operations.generate): it commits its run record before and after
+the long build, so that a failed or interrupted run stays on record.
 """
 
 from __future__ import annotations
