@@ -1,7 +1,7 @@
 """draft key salt per account
 
 Revision ID: 0011_counter_ui
-Revises: 0007_figure_indexes
+Revises: 0016_audit_chain
 Create Date: 2026-12-01
 
 The tablets keep form drafts encrypted with a key derived from the server's secret
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0011_counter_ui"
-down_revision = "0007_figure_indexes"
+down_revision = "0016_audit_chain"
 branch_labels = None
 depends_on = None
 
