@@ -259,11 +259,19 @@
     decision.hidden = true;
   }
 
-  var checkTimers = new WeakMap();
+  // Checks waiting to be sent, and those on their way: a submit cancels the first
+  // and the household page opens only after the second (on SQLite a check still
+  // running would hold the write lock the household page needs for its audit entry).
+  var checkTimers = new Map();
+  var checksInFlight = new Set();
+  function cancelChecks() {
+    checkTimers.forEach(function (timer) { window.clearTimeout(timer); });
+    checkTimers.clear();
+  }
   function check(block) {
     var probe = probeOf(block);
     if (!(probe.family_name || probe.family_name_cyrillic || probe.document)) { return; }
-    fetch(duplicatesUrl, {
+    var request = fetch(duplicatesUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": window.arrivalCsrfToken() },
       body: JSON.stringify(probe)
@@ -273,6 +281,8 @@
       contact();
       if (block.isConnected) { renderHints(block, body.candidates || []); }
     }).catch(function () { /* offline: the submit checks again */ });
+    checksInFlight.add(request);
+    request.then(function () { checksInFlight.delete(request); });
   }
 
   // -- the machine-readable zone ----------------------------------------------------
@@ -404,6 +414,7 @@
 
   function send(action, entries) {
     if (pending) { return pending; }
+    cancelChecks();
     var data;
     if (entries) {
       data = new FormData();
@@ -430,6 +441,9 @@
         if (!fresh) {  // the session has ended: the draft is kept, show the sign-in page
           return saveDraft().then(function () { window.location.reload(); });
         }
+        // DOMParser reads without scripting: what is meant for pages without
+        // JavaScript (noscript) would otherwise become part of this one.
+        fresh.querySelectorAll("noscript").forEach(function (node) { node.remove(); });
         var now = values();
         form.replaceChildren.apply(form, Array.prototype.slice.call(fresh.childNodes).map(
           function (node) { return document.adoptNode(node); }));
@@ -454,7 +468,10 @@
 
   function registered(location) {
     var go = function () { window.location.assign(location); };
-    return drafts && draftName ? drafts.remove(draftName).then(go, go) : go();
+    var forget = function () {
+      return drafts && draftName ? drafts.remove(draftName) : Promise.resolve();
+    };
+    return Promise.all(Array.from(checksInFlight)).then(forget).then(go, go);
   }
 
   function afterSwap(action) {
@@ -568,7 +585,10 @@
     }
     if (PROBE_FIELDS.indexOf(name) < 0 && name !== "number") { return; }
     window.clearTimeout(checkTimers.get(block));
-    checkTimers.set(block, window.setTimeout(function () { check(block); }, 400));
+    checkTimers.set(block, window.setTimeout(function () {
+      checkTimers.delete(block);
+      check(block);
+    }, 400));
   });
 
   // A reader that ends its last line with Enter: the lines typed so far are all
