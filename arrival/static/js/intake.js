@@ -439,7 +439,9 @@
         var fresh = new DOMParser().parseFromString(html, "text/html")
           .querySelector("form.household-form");
         if (!fresh) {  // the session has ended: the draft is kept, show the sign-in page
-          return saveDraft().then(function () { window.location.reload(); });
+          // (a draft being restored is not overwritten by the empty form it was meant for)
+          var keep = action === "refresh" ? Promise.resolve() : saveDraft();
+          return keep.then(function () { window.location.reload(); });
         }
         // DOMParser reads without scripting: what is meant for pages without
         // JavaScript (noscript) would otherwise become part of this one.
