@@ -202,7 +202,9 @@ def parse_document(raw, prefix: str, errors: Errors) -> DocumentInput | None:
     expiry = parse_date(raw.get("expiry"), f"{prefix}.expiry", errors)
     if doc_type == DocumentType.NONE.value and number:
         errors.add(f"{prefix}.type", _("Choose the type of the document with this number."))
-    if doc_type not in (None, DocumentType.NONE.value) and not number:
+    # A child's birth certificate often shows no number the clerk can use: not forced.
+    if doc_type not in (None, DocumentType.NONE.value, DocumentType.BIRTH_CERTIFICATE.value) \
+            and not number:
         errors.add(f"{prefix}.number", _("The document number is missing."))
     if doc_type == DocumentType.NONE.value and not number:
         return DocumentInput(type=DocumentType.NONE.value)
