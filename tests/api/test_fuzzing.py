@@ -30,7 +30,7 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 # Roles that may not call an operation are answered 403 before any parsing:
 # a couple of requests show that, more would only spend time.
 EXAMPLES_WITHOUT_PERMISSION = 2
