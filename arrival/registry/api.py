@@ -30,6 +30,8 @@ PERSON_SCHEMA = {
         "given_names": {"type": "string", "maxLength": 150},
         "family_name_cyrillic": {"type": "string", "maxLength": 100},
         "given_names_cyrillic": {"type": "string", "maxLength": 150},
+        "patronymic": {"type": "string", "maxLength": 100,
+                       "description": "Cyrillic, as in Ukrainian documents (Петрівна)"},
         "sex": {"type": "string", "enum": ["female", "male", "diverse", "unknown"]},
         "date_of_birth": {"type": "string", "format": "date"},
         "birth_year": {"type": "integer", "description": "Estimated year when no full date"},

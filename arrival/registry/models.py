@@ -90,6 +90,8 @@ class Person(db.Model):
     given_names: Mapped[str] = mapped_column(sa.String(150))
     family_name_cyrillic: Mapped[str | None] = mapped_column(sa.String(100))
     given_names_cyrillic: Mapped[str | None] = mapped_column(sa.String(150))
+    # Cyrillic, as Ukrainian documents print it (Петрівна); never part of given_names.
+    patronymic: Mapped[str | None] = mapped_column(sa.String(100))
     sex: Mapped[str] = mapped_column(sa.String(10))
     date_of_birth: Mapped[date | None] = mapped_column(sa.Date, index=True)
     # Always set: the year of the full date, or the estimated year.

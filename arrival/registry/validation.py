@@ -24,7 +24,7 @@ MAX_PERSONS = 30
 MAX_AGE_YEARS = 120
 LENGTHS = {
     "family_name": 100, "given_names": 150, "family_name_cyrillic": 100,
-    "given_names_cyrillic": 150, "notes": 2000, "document_number": 40, "mrz": 300,
+    "given_names_cyrillic": 150, "patronymic": 100, "notes": 2000, "document_number": 40, "mrz": 300,
     "reason": 300,
 }
 LANGUAGE_CODES = ("uk", "ru", "de", "en", "pl", "ro", "hu", "be", "ka", "ar", "fa", "tr", "other")
@@ -50,6 +50,7 @@ class PersonInput:
     date_of_birth: date | None = None
     family_name_cyrillic: str | None = None
     given_names_cyrillic: str | None = None
+    patronymic: str | None = None
     document: DocumentInput | None = None
     languages: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -100,6 +101,15 @@ def clean_text(value, path: str, errors: Errors, *, limit: int, required: bool =
         errors.add(path, _("Required."))
         return None
     return text or None
+
+
+_NAME_PUNCTUATION = frozenset(" -'\u2019\u02bc")
+
+
+def is_cyrillic_name(text: str) -> bool:
+    """Cyrillic letters (with apostrophes, hyphens and spaces), nothing Latin."""
+    return any(c.isalpha() for c in text) and all(
+        ("\u0400" <= c <= "\u04ff" and c.isalpha()) or c in _NAME_PUNCTUATION for c in text)
 
 
 def parse_date(value, path: str, errors: Errors) -> date | None:
@@ -216,8 +226,13 @@ def parse_person(raw, index: int, errors: Errors, today: date, flag_codes: set[s
         name: clean_text(raw.get(name), f"{prefix}.{name}", errors, limit=LENGTHS[name],
                          required=name in ("family_name", "given_names"))
         for name in ("family_name", "given_names", "family_name_cyrillic",
-                     "given_names_cyrillic", "notes")
+                     "given_names_cyrillic", "patronymic", "notes")
     }
+    if text["patronymic"] and not is_cyrillic_name(text["patronymic"]):
+        errors.add(f"{prefix}.patronymic",
+                   _("The patronymic in Cyrillic letters, as in the Ukrainian document "
+                     "(e.g. Петрівна)."))
+        text["patronymic"] = None
     relation = _choice(raw.get("relation"), set(Relation), f"{prefix}.relation", errors,
                        default=default_relation)
     sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors)

@@ -1,0 +1,28 @@
+"""a person's patronymic, in Cyrillic as in Ukrainian documents
+
+Revision ID: 0008_patronymic
+Revises: 0007_figure_indexes
+Create Date: 2026-12-01
+
+Kept apart from the Latin given names; duplicate detection uses it as evidence.
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = "0008_patronymic"
+down_revision = "0007_figure_indexes"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('patronymic', sa.String(length=100), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('person', schema=None) as batch_op:
+        batch_op.drop_column('patronymic')
