@@ -160,6 +160,8 @@ def probe_for(person: PersonInput) -> matching.Probe:
         patronymic=person.patronymic, date_of_birth=person.date_of_birth, birth_year=person.birth_year,
         sex=person.sex if person.sex in ("female", "male") else None,
         document_number=person.document.number if person.document else None,
+        document_type=person.document.type if person.document and person.document.number
+        else None,
     )
 
 

@@ -326,8 +326,9 @@ class _Draw:
                 person = self.person(born=self.born(2008, 2023))
             # What tells the clerk it is the same person: the patronymic on both
             # documents, and the same document on some.
-            one = self.style(patronymic_field=rng.random() < 0.7)
-            two = self.style(patronymic_field=True, patronymic_in_given=not one["patronymic_field"])
+            in_field = rng.random() < 0.7
+            one = self.style(patronymic_field=in_field, patronymic_in_given=not in_field)
+            two = self.style(patronymic_field=True)
             kwargs_two["family"] = self.pick(_ALL_FAMILIES, exclude=(person["family"],))
             if rng.random() < 0.3:
                 kwargs_one["document"] = kwargs_two["document"] = self.number()
