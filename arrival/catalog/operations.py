@@ -76,7 +76,8 @@ def load_catalog(directory: Path) -> LoadReport:
 
 
 RULE_CONDITIONS = {"min_age", "max_age", "flags_any", "household_flags_any", "nationality_in",
-                   "nationality_not_in", "without_identity_document"}
+                   "nationality_not_in", "without_identity_document", "unaccompanied",
+                   "separated"}
 
 
 def _rule_entry(rule: dict, source: str) -> dict:

@@ -14,7 +14,11 @@ from arrival.registry.lookup import household_or_404
 from arrival.registry.mrz import MRZError, parse_mrz
 from arrival.registry.names import kmu_2010
 from arrival.registry.serialise import household_json, person_json
-from arrival.registry.validation import parse_household, plausibility_warnings
+from arrival.registry.validation import (
+    parse_household,
+    plausibility_warnings,
+    safeguarding_proposals,
+)
 
 MAX_IDEMPOTENCY_KEY = 80
 
@@ -107,8 +111,10 @@ def _json_body() -> dict:
         "409": {"description": "Likely duplicates (code possible_duplicate, candidates per "
                                "person index); send duplicate_reason to register anyway"},
         "422": {"description": "Invalid fields (validation_failed), warnings to confirm "
-                               "(confirmation_required) or a reused key "
-                               "(idempotency_key_reused)"},
+                               "(confirmation_required; `proposals` names flags to confirm "
+                               "by sending them, e.g. the unaccompanied-minor flag for a "
+                               "minor without an adult — or decline with confirm_warnings) "
+                               "or a reused key (idempotency_key_reused)"},
     },
 )
 def create_household():
@@ -121,7 +127,7 @@ def create_household():
     warnings = plausibility_warnings(data)
     if warnings and body.get("confirm_warnings") is not True:
         return json_error(422, _("Please confirm these entries."), code="confirmation_required",
-                          warnings=warnings)
+                          warnings=warnings, proposals=safeguarding_proposals(data))
     reason = body.get("duplicate_reason")
     reason = reason.strip()[:300] if isinstance(reason, str) and reason.strip() else None
     groups = user_field_groups(current_user)

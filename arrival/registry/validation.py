@@ -309,6 +309,10 @@ def parse_household(payload, *, now: datetime | None = None) -> HouseholdInput:
 def plausibility_warnings(household: HouseholdInput) -> dict[str, list[str]]:
     """Things that are possible but usually a typo; the clerk confirms them."""
     warnings: dict[str, list[str]] = {}
+    for path in safeguarding_proposals(household):
+        warnings.setdefault(path, []).append(
+            _("Under 18 and no adult in the household: mark as unaccompanied minor? Tick the "
+              "flag to confirm, or confirm the entries to register without it."))
     head = next((p for p in household.persons if p.relation == Relation.HEAD.value), None)
     if head is None:
         return warnings
@@ -321,6 +325,29 @@ def plausibility_warnings(household: HouseholdInput) -> dict[str, list[str]]:
             warnings.setdefault(f"persons.{index}.date_of_birth", []).append(
                 _("This parent is not at least 12 years older than the head of the household."))
     return warnings
+
+
+ADULT_AGE = 18
+UNACCOMPANIED_FLAG = "unaccompanied_minor"
+
+
+def age_on(person: PersonInput, day: date) -> int:
+    if person.date_of_birth is None:
+        return day.year - person.birth_year
+    born = person.date_of_birth
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def safeguarding_proposals(household: HouseholdInput) -> dict[str, list[str]]:
+    """Flags to propose: the unaccompanied-minor flag for a person under 18 in a
+    household without an adult (on the arrival date). A proposal, not a decision: the
+    clerk ticks the flag (confirms) or confirms the entries without it (declines)."""
+    day = household.arrived_at.date()
+    if any(age_on(p, day) >= ADULT_AGE for p in household.persons):
+        return {}
+    return {f"persons.{index}.flags": [UNACCOMPANIED_FLAG]
+            for index, person in enumerate(household.persons)
+            if age_on(person, day) < ADULT_AGE and UNACCOMPANIED_FLAG not in person.flags}
 
 
 def _generation_gap(elder: PersonInput, younger: PersonInput) -> int:
