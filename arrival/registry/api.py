@@ -177,22 +177,34 @@ def duplicates():
 @bp.get("/persons/search")
 @documented(
     "Find persons by any spelling or script of the name, date of birth (DD.MM.YYYY or "
-    "YYYY-MM-DD), birth year, document number or household reference.", tags=["registry"],
+    "YYYY-MM-DD), birth year, document number, phone, card number or household reference. "
+    "A reference with a wrong check character finds nobody; `reference` then says so and "
+    "lists the existing references it was probably meant to be.", tags=["registry"],
     parameters=[query_parameter("q", description="Search text")],
     responses={"200": json_response("Up to 50 persons", {"type": "object", "properties": {
         "persons": {"type": "array", "items": {"type": "object"}},
-        "truncated": {"type": "boolean"}}})},
+        "truncated": {"type": "boolean"},
+        "reference": {"type": "object", "properties": {
+            "check_character": {"type": "string", "enum": ["wrong"]},
+            "message": {"type": "string"},
+            "suggestions": {"type": "array", "items": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["household", "card"]},
+                "ref": {"type": "string"}}}}}}}})},
 )
 def search_persons():
     query = (request.args.get("q") or "").strip()[:200]
     results = person_search.search(query) if query else person_search.SearchResults()
     operations.record_view("search", "-", detail=f"{len(results.persons)} results")
     groups = user_field_groups(current_user) & {FieldGroup.IDENTITY}
-    return jsonify(
-        persons=[person_json(p, groups) | {"household_ref": p.household.ref}
-                 for p in results.persons],
-        truncated=results.truncated,
-    )
+    body = {"persons": [person_json(p, groups) | {"household_ref": p.household.ref}
+                        for p in results.persons],
+            "truncated": results.truncated}
+    if results.wrong_check_character:
+        body["reference"] = {
+            "check_character": "wrong",
+            "message": _("The check character of this reference is wrong."),
+            "suggestions": [{"kind": kind, "ref": ref} for kind, ref in results.suggestions]}
+    return jsonify(body)
 
 
 @bp.post("/registry/mrz")

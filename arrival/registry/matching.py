@@ -136,8 +136,11 @@ def _given_keys(probe: Probe) -> set[str]:
         else set()
 
 
-def _keyed(part: str, keys: set[str], probe: Probe, *, years: int | None):
-    query = sa.select(MatchKey.person_id).where(MatchKey.part == part, MatchKey.key.in_(keys))
+def _keyed(part: str | tuple[str, ...], keys: set[str], probe: Probe, *, years: int | None):
+    parts = (part,) if isinstance(part, str) else part
+    query = sa.select(MatchKey.person_id).where(
+        MatchKey.part == parts[0] if len(parts) == 1 else MatchKey.part.in_(parts),
+        MatchKey.key.in_(keys))
     if years is not None and probe.birth_year is not None:
         query = query.where(MatchKey.birth_year.between(probe.birth_year - years,
                                                         probe.birth_year + years))
@@ -145,37 +148,37 @@ def _keyed(part: str, keys: set[str], probe: Probe, *, years: int | None):
 
 
 def candidate_ids(probe: Probe, exclude: set[int] = frozenset()) -> set[int]:
-    """Persons worth scoring, from index lookups only: a family-name key together with a
-    given-name key (birth year ±2) or with an equal or swapped date of birth; a
-    given-name key with such a date (a mistyped family name); an equal document."""
-    ids: set[int] = set()
+    """Persons worth scoring, from index lookups only, in one statement: a family-name
+    key together with a given-name key (birth year ±2), also with the two exchanged
+    (names typed into each other's fields); a key of either name in either field with
+    an equal or day/month-swapped date of birth (a mistyped or changed family name, or
+    exchanged fields); an equal document. Each lookup is limited on its own."""
     family_keys, given_keys = _family_keys(probe), _given_keys(probe)
     dates = [d for d in (probe.date_of_birth, swapped(probe.date_of_birth)) if d]
     queries = []
     if family_keys and given_keys:
         queries.append(sa.intersect(_keyed("family", family_keys, probe, years=2),
                                     _keyed("given", given_keys, probe, years=2)))
-    elif family_keys or given_keys:  # a hint while the clerk has typed one name so far
-        part, keys = ("family", family_keys) if family_keys else ("given", given_keys)
-        queries.append(_keyed(part, keys, probe, years=2))
-    swapped_names = swapped_probe(probe)
-    if swapped_names is not None:  # family and given names in each other's fields
+        swapped_names = swapped_probe(probe)  # family and given names in each other's fields
         queries.append(sa.intersect(
             _keyed("family", _family_keys(swapped_names), probe, years=2),
             _keyed("given", _given_keys(swapped_names), probe, years=2)))
-    date_lookups = [("family", family_keys), ("given", given_keys)]
-    if swapped_names is not None:
-        date_lookups.append(("family", _family_keys(swapped_names)))
-    for part, keys in date_lookups:
+    elif family_keys or given_keys:  # a hint while the clerk has typed one name so far
+        part, keys = ("family", family_keys) if family_keys else ("given", given_keys)
+        queries.append(_keyed(part, keys, probe, years=2))
+    for keys in (family_keys, given_keys):
         if keys and dates:
-            queries.append(_keyed(part, keys, probe, years=0).join(
+            queries.append(_keyed(("family", "given"), keys, probe, years=0).join(
                 Person, Person.id == MatchKey.person_id).where(Person.date_of_birth.in_(dates)))
-    for query in queries:
-        ids.update(db.session.scalars(sa.select(query.subquery()).limit(CANDIDATE_LIMIT)))
+    lookups = [sa.select(sa.literal_column("person_id")).select_from(
+        sa.select(query.subquery()).limit(CANDIDATE_LIMIT).subquery()) for query in queries]
     if probe.document_number:
-        ids.update(db.session.scalars(
-            sa.select(Document.person_id).where(Document.number == probe.document_number)))
-    return ids - set(exclude)
+        lookups.append(sa.select(Document.person_id).where(
+            Document.number == probe.document_number))
+    if not lookups:
+        return set()
+    statement = sa.union(*lookups) if len(lookups) > 1 else lookups[0]
+    return set(db.session.scalars(statement)) - set(exclude)
 
 
 def find_candidates(probe: Probe, *, exclude: set[int] = frozenset(), limit: int = 10

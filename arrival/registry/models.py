@@ -59,7 +59,7 @@ class Household(db.Model):
     ref: Mapped[str] = mapped_column(sa.String(20), unique=True)
     arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     arrival_point: Mapped[str | None] = mapped_column(sa.String(60))
-    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    phone: Mapped[str | None] = mapped_column(sa.String(32), index=True)  # E.164; searched
     contact_language: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

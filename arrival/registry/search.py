@@ -1,5 +1,8 @@
 """Find a person by any spelling or script of the name, a date of birth, a
-document number or a household reference — through indexes only."""
+document number, a phone number, a card number or a household reference — through
+indexes only. A reference with a wrong check character is said to be wrong, with the
+existing references it was probably meant to be (one character mistyped, or two
+neighbours exchanged: the slips the check character catches)."""
 
 from __future__ import annotations
 
@@ -7,10 +10,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from arrival.extensions import db
+from arrival.registry.checkchar import ALPHABET, normalise_ref, verify
 from arrival.registry.models import Document, Household, MatchKey, Person
 from arrival.registry.names import match_keys, name_similarity
 
@@ -18,6 +23,9 @@ RESULT_LIMIT = 50
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y")
 YEAR = re.compile(r"^(19|20)\d\d$")
 DOCUMENT_NUMBER = re.compile(r"^(?=.*\d)[A-Z0-9]{5,20}$")
+PHONE = re.compile(r"^\+?[\d\s\-/().]{6,30}$")
+REFERENCE_LENGTH = 10  # prefix, eight characters, check character
+REFERENCE_KINDS = {"H": "household", "K": "card"}
 
 
 @dataclass
@@ -25,6 +33,10 @@ class SearchResults:
     persons: list[Person] = field(default_factory=list)
     household: Household | None = None
     truncated: bool = False
+    # A household or card reference whose check character is wrong: what it was
+    # probably meant to be (existing references only), as (kind, reference).
+    wrong_check_character: bool = False
+    suggestions: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _parse_day(token: str) -> date | None:
@@ -43,6 +55,12 @@ def search(query: str) -> SearchResults:
     household = household_by_ref(query)
     if household is not None:
         return SearchResults(persons=list(household.persons), household=household)
+    reference = _reference_search(query)
+    if reference is not None:
+        return reference
+    phones = phone_forms(query)
+    if phones:
+        return _phone_search(query, phones)
     tokens = query.split()
     days = [d for d in map(_parse_day, tokens) if d]
     years = [int(t) for t in tokens if YEAR.match(t)]
@@ -84,3 +102,113 @@ def search(query: str) -> SearchResults:
             name_similarity(text, f"{p.given_names} {p.family_name}"),
             name_similarity(text, f"{p.family_name} {p.given_names}")))
     return SearchResults(persons=list(persons), truncated=len(ids) > RESULT_LIMIT)
+
+
+# --- references, cards and phones --------------------------------------------------------
+
+
+def _as_reference(text: str) -> str | None:
+    """The normalised characters of a household or card reference, or None."""
+    if not re.fullmatch(r"[\sA-Za-z0-9\-\u2010-\u2013]+", text) or \
+            not re.search(r"[A-Za-z]", text) or not re.search(r"\d", text):
+        return None
+    try:
+        normalised = normalise_ref(text)
+    except ValueError:
+        return None
+    if len(normalised) != REFERENCE_LENGTH or normalised[0] not in REFERENCE_KINDS:
+        return None
+    return normalised
+
+
+def _formatted(normalised: str) -> str:
+    return f"{normalised[0]}-{normalised[1:5]}-{normalised[5:9]}-{normalised[9]}"
+
+
+def likely_intended(normalised: str) -> list[str]:
+    """References with a valid check character one slip away: one character other,
+    or two neighbours exchanged (the prefix stays)."""
+    found = []
+    for index in range(1, len(normalised)):
+        for char in ALPHABET:
+            if char != normalised[index]:
+                variant = normalised[:index] + char + normalised[index + 1:]
+                if verify(variant):
+                    found.append(variant)
+    for index in range(1, len(normalised) - 1):
+        a, b = normalised[index], normalised[index + 1]
+        if a != b:
+            variant = normalised[:index] + b + a + normalised[index + 2:]
+            if verify(variant):
+                found.append(variant)
+    return list(dict.fromkeys(found))
+
+
+def _card_persons(numbers: list[str]) -> list[Person]:
+    from arrival.cards.models import Card
+
+    if not numbers:
+        return []
+    return list(db.session.scalars(
+        sa.select(Person).join(Card, Card.person_id == Person.id)
+        .where(Card.number.in_(numbers)).options(selectinload(Person.household))))
+
+
+def _reference_search(query: str) -> SearchResults | None:
+    """A card number finds its holder; a reference with a wrong check character
+    finds nothing but the existing references it was probably meant to be."""
+    from arrival.cards.models import Card
+
+    normalised = _as_reference(query)
+    if normalised is None:
+        return None
+    kind = REFERENCE_KINDS[normalised[0]]
+    if verify(normalised):
+        if kind == "card":
+            return SearchResults(persons=_card_persons([_formatted(normalised)]))
+        return SearchResults()  # a valid household reference that does not exist
+    typed = re.sub(r"[\s\-\u2010-\u2013]", "", query).upper()
+    if db.session.scalar(sa.select(Document.id).where(Document.number == typed).limit(1)):
+        return None  # a document number that only looks like a reference
+    candidates = [_formatted(v) for v in likely_intended(normalised)]
+    column = Household.ref if kind == "household" else Card.number
+    existing = set(db.session.scalars(sa.select(column).where(column.in_(candidates))))
+    return SearchResults(wrong_check_character=True,
+                         suggestions=[(kind, ref) for ref in candidates if ref in existing])
+
+
+def phone_forms(query: str) -> list[str]:
+    """The E.164 forms a typed phone number may stand for (German numbers by
+    default, Ukrainian ones as well: 067 …, 380 …)."""
+    if not PHONE.match(query) or sum(c.isdigit() for c in query) < 7 or \
+            _parse_day(query) or YEAR.match(query):
+        return []
+    digits = re.sub(r"\D", "", query)
+    attempts = [(query, "DE"), (query, "UA")]
+    if not query.startswith("+"):
+        attempts.append(("+" + digits, None))
+    forms = []
+    for text, region in attempts:
+        try:
+            number = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            forms.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return list(dict.fromkeys(forms))
+
+
+def _phone_search(query: str, phones: list[str]) -> SearchResults:
+    """Members of the households with this phone number, and — digits only could be
+    an ID-card number — holders of such a document."""
+    household_ids = sa.select(Household.id).where(Household.phone.in_(phones))
+    conditions = [Person.household_id.in_(household_ids)]
+    number = re.sub(r"[\s\-/().]", "", query).upper()
+    if DOCUMENT_NUMBER.match(number):
+        conditions.append(Person.id.in_(
+            sa.select(Document.person_id).where(Document.number == number)))
+    persons = list(db.session.scalars(
+        sa.select(Person).where(sa.or_(*conditions)).order_by(Person.household_id,
+                                                              Person.position)
+        .limit(RESULT_LIMIT + 1).options(selectinload(Person.household))))
+    return SearchResults(persons=persons[:RESULT_LIMIT], truncated=len(persons) > RESULT_LIMIT)

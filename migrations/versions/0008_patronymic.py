@@ -5,6 +5,7 @@ Revises: 0007_figure_indexes
 Create Date: 2026-12-01
 
 Kept apart from the Latin given names; duplicate detection uses it as evidence.
+Also an index on the household phone, which the search now finds.
 
 """
 from alembic import op
@@ -21,8 +22,12 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('patronymic', sa.String(length=100), nullable=True))
+    with op.batch_alter_table('household', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_household_phone'), ['phone'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('household', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_household_phone'))
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_column('patronymic')
