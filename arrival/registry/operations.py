@@ -157,7 +157,8 @@ def probe_for(person: PersonInput) -> matching.Probe:
     return matching.Probe(
         family_names=[n for n in (person.family_name, person.family_name_cyrillic) if n],
         given_names=[n for n in (person.given_names, person.given_names_cyrillic) if n],
-        patronymic=person.patronymic, date_of_birth=person.date_of_birth, birth_year=person.birth_year,
+        patronymic=person.patronymic, date_of_birth=person.date_of_birth,
+        birth_year=person.birth_year,
         sex=person.sex if person.sex in ("female", "male") else None,
         document_number=person.document.number if person.document else None,
         document_type=person.document.type if person.document and person.document.number

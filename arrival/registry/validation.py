@@ -24,8 +24,8 @@ MAX_PERSONS = 30
 MAX_AGE_YEARS = 120
 LENGTHS = {
     "family_name": 100, "given_names": 150, "family_name_cyrillic": 100,
-    "given_names_cyrillic": 150, "patronymic": 100, "notes": 2000, "document_number": 40, "mrz": 300,
-    "reason": 300,
+    "given_names_cyrillic": 150, "patronymic": 100, "notes": 2000, "document_number": 40,
+    "mrz": 300, "reason": 300,
 }
 LANGUAGE_CODES = ("uk", "ru", "de", "en", "pl", "ro", "hu", "be", "ka", "ar", "fa", "tr", "other")
 ZERO_WIDTH = str.maketrans(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")))
