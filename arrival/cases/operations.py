@@ -5,14 +5,14 @@ authority boundary and by optimistic locking."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from flask import g
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from arrival.core.actor import acting_user
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.auth.permissions import Role
@@ -24,7 +24,7 @@ from arrival.cases.models import (
 )
 from arrival.cases.rules import needs
 from arrival.catalog.models import Authority, CatalogEntry
-from arrival.core.timezone import local_zone
+from arrival.core.clock import today_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
@@ -45,14 +45,6 @@ BULK_LIMIT = 500
 
 class AuthorityBoundary(Exception):
     """A caseworker tried to change another authority's item."""
-
-
-def _user():
-    return current_user if current_user and current_user.is_authenticated else None
-
-
-def today_local() -> date:
-    return now_utc().astimezone(local_zone()).date()
 
 
 def topics() -> dict[str, CatalogEntry]:
@@ -122,13 +114,13 @@ def _create_for(household: Household, need, catalogue) -> ClarificationItem:
 
 def may_change(item: ClarificationItem, user=None) -> bool:
     """Only a caseworker of the item's own authority changes it."""
-    user = user or _user()
+    user = user or acting_user()
     return (user is not None and user.role == Role.CASEWORKER.value
             and user.authority_id == item.authority_id)
 
 
 def may_read_in_full(item: ClarificationItem, user=None) -> bool:
-    user = user or _user()
+    user = user or acting_user()
     if user is None:
         return False
     return user.role == Role.COORDINATOR.value or may_change(item, user)
@@ -163,7 +155,7 @@ def transition(item: ClarificationItem, to: ItemState | str, *, note: str | None
     item.closed_at = now_utc() if to in (S.RESOLVED, S.NOT_APPLICABLE) else None
     if note:
         item.notes = ((item.notes + "\n") if item.notes else "") + note
-    user = None if system else _user()
+    user = None if system else acting_user()
     db.session.add(ItemTransition(item=item, from_state=current.value, to_state=to.value,
                                   resolution=item.resolution, note=note,
                                   user_id=user.id if user else None))
@@ -201,7 +193,7 @@ def bulk_transition(items: list[ClarificationItem], to: str, *, note: str | None
 def assign_to_me(item: ClarificationItem) -> None:
     if not may_change(item):
         raise AuthorityBoundary(item.id)
-    item.assignee_id = _user().id
+    item.assignee_id = acting_user().id
     db.session.flush()
     record(AuditAction.UPDATE, entity_type="clarification_item", entity_id=item.id,
            fields=["assignee"])
@@ -251,10 +243,3 @@ def items_of_household(household: Household) -> list[ClarificationItem]:
         sa.select(ClarificationItem).where(ClarificationItem.household_id == household.id)
         .order_by(ClarificationItem.priority, ClarificationItem.due_on, ClarificationItem.id)
         .options(selectinload(ClarificationItem.person))))
-
-
-def age_bucket(item_created: datetime, now: datetime | None = None) -> str:
-    days = ((now or now_utc()) - item_created).days
-    return "0-2" if days <= 2 else ("3-7" if days <= 7 else "8+")
-
-

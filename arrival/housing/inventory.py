@@ -7,15 +7,13 @@ from flask_babel import gettext as _
 
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
-from arrival.core.changes import update_audited
+from arrival.audit.changes import update_audited
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
 from arrival.housing.models import OPEN_STATES, Bed, BedBlock, Site, SiteKind, Stay, Unit
 
 MAX_BEDS_AT_ONCE = 500
-SITE_FIELDS = ("name", "kind", "address", "operator", "contact", "warning_percent",
-               "critical_percent")
 UNIT_FLAGS = ("barrier_free", "family_room", "women_only", "quarantine")
 
 

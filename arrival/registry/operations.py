@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from arrival.core.actor import acting_user_id
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.audit.models import AuditEvent
-from arrival.core.hooks import household_changed
+from arrival.core.events import publish
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
 from arrival.registry import matching
+from arrival.registry.events import HouseholdChanged, HouseholdRegistered
 from arrival.registry.checkchar import new_reference, normalise_ref, verify
 from arrival.registry.models import (
     Document,
@@ -89,7 +90,7 @@ def _claim_key(key: str, fingerprint: str) -> IdempotencyRecord | None:
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(IdempotencyRecord)
     statement = (
         insert.values(key=key, scope=REGISTRATION_SCOPE, request_hash=fingerprint,
-                      user_id=_current_user_id(), created_at=now_utc())
+                      user_id=acting_user_id(), created_at=now_utc())
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(IdempotencyRecord.key)
     )
@@ -121,7 +122,7 @@ def register_household(
     if idempotency_key:
         db.session.get(IdempotencyRecord, idempotency_key).household_id = household.id
     db.session.flush()
-    household_changed(household)
+    publish(HouseholdRegistered(household))
     return Registration(household=household, created=True, overridden=decisions)
 
 
@@ -177,7 +178,7 @@ def _create_household(data: HouseholdInput) -> Household:
     household = Household(
         ref=_new_household_ref(), arrived_at=data.arrived_at, arrival_point=data.arrival_point,
         phone=data.phone, contact_language=data.contact_language,
-        created_by_id=_current_user_id(),
+        created_by_id=acting_user_id(),
     )
     db.session.add(household)
     db.session.flush()
@@ -241,7 +242,7 @@ def _replace_match_keys(person: Person) -> None:
 def _record_decisions(household: Household, likely: dict[int, list[matching.Candidate]],
                       reason: str | None) -> list[DuplicateDecision]:
     decisions = []
-    user_id = _current_user_id()
+    user_id = acting_user_id()
     for index, candidates in likely.items():
         person = household.persons[index]
         for candidate in candidates:
@@ -279,7 +280,7 @@ def update_person(person: Person, data: PersonInput, *, expected_version: int) -
         db.session.flush()
         record(AuditAction.UPDATE, entity_type="person", entity_id=person.public_id,
                fields=changed, detail=f"version {person.version}")
-        household_changed(person.household)
+        publish(HouseholdChanged(person.household, person))
     return changed
 
 
@@ -319,7 +320,6 @@ def record_view(entity_type: str, entity_id: str, detail: str | None = None) -> 
     record(AuditAction.VIEW, entity_type=entity_type, entity_id=entity_id, detail=detail)
 
 
-
 def add_member(household: Household, payload: dict, *, duplicate_reason: str | None,
                confirmed: bool) -> Person:
     """A person joining a registered household (arrived later, or found as a duplicate)."""
@@ -339,10 +339,10 @@ def add_member(household: Household, payload: dict, *, duplicate_reason: str | N
         for candidate in likely[0]:
             db.session.add(DuplicateDecision(
                 person_id=person.id, candidate_id=candidate.person.id, score=candidate.score,
-                reason=duplicate_reason[:300], decided_by_id=_current_user_id()))
+                reason=duplicate_reason[:300], decided_by_id=acting_user_id()))
     household.updated_at = now_utc()
     db.session.flush()
-    household_changed(household)
+    publish(HouseholdChanged(household, person))
     return person
 
 
@@ -407,7 +407,3 @@ def open_decisions(household: Household) -> list[DuplicateDecision]:
     return list(db.session.scalars(
         sa.select(DuplicateDecision).where(DuplicateDecision.person_id.in_(ids),
                                            DuplicateDecision.resolved_at.is_(None))))
-
-
-def _current_user_id() -> int | None:
-    return current_user.id if current_user and current_user.is_authenticated else None

@@ -10,8 +10,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from collections.abc import Callable
+
 import phonenumbers
 import sqlalchemy as sa
+from flask import Flask, current_app
 from sqlalchemy.orm import selectinload
 
 from arrival.extensions import db
@@ -25,7 +28,37 @@ YEAR = re.compile(r"^(19|20)\d\d$")
 DOCUMENT_NUMBER = re.compile(r"^(?=.*\d)[A-Z0-9]{5,20}$")
 PHONE = re.compile(r"^\+?[\d\s\-/().]{6,30}$")
 REFERENCE_LENGTH = 10  # prefix, eight characters, check character
-REFERENCE_KINDS = {"H": "household", "K": "card"}
+_REFERENCES_KEY = "arrival.search_references"
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    """A kind of printed reference the search understands (household references here;
+    card numbers added by the cards domain, which the registry does not import)."""
+
+    kind: str  # "household", "card"
+    existing: Callable[[list[str]], set[str]]  # which of these (formatted) references exist
+    person_ids: Callable[[str], list[int]]  # the persons a valid reference stands for
+
+
+def add_reference_kind(app: Flask, prefix: str, kind: ReferenceKind) -> None:
+    app.extensions.setdefault(_REFERENCES_KEY, {})[prefix] = kind
+
+
+def _reference_kinds() -> dict[str, ReferenceKind]:
+    return current_app.extensions.get(_REFERENCES_KEY, {})
+
+
+def _existing_households(refs: list[str]) -> set[str]:
+    return set(db.session.scalars(sa.select(Household.ref).where(Household.ref.in_(refs))))
+
+
+def _household_members(ref: str) -> list[int]:
+    return list(db.session.scalars(sa.select(Person.id).join(Household).where(
+        Household.ref == ref)))
+
+
+HOUSEHOLD_REFERENCES = ReferenceKind("household", _existing_households, _household_members)
 
 
 @dataclass
@@ -116,7 +149,7 @@ def _as_reference(text: str) -> str | None:
         normalised = normalise_ref(text)
     except ValueError:
         return None
-    if len(normalised) != REFERENCE_LENGTH or normalised[0] not in REFERENCE_KINDS:
+    if len(normalised) != REFERENCE_LENGTH or normalised[0] not in _reference_kinds():
         return None
     return normalised
 
@@ -144,37 +177,31 @@ def likely_intended(normalised: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _card_persons(numbers: list[str]) -> list[Person]:
-    from arrival.cards.models import Card
-
-    if not numbers:
+def _persons(ids: list[int]) -> list[Person]:
+    if not ids:
         return []
     return list(db.session.scalars(
-        sa.select(Person).join(Card, Card.person_id == Person.id)
-        .where(Card.number.in_(numbers)).options(selectinload(Person.household))))
+        sa.select(Person).where(Person.id.in_(ids)).order_by(Person.household_id,
+                                                             Person.position)
+        .options(selectinload(Person.household))))
 
 
 def _reference_search(query: str) -> SearchResults | None:
     """A card number finds its holder; a reference with a wrong check character
     finds nothing but the existing references it was probably meant to be."""
-    from arrival.cards.models import Card
-
     normalised = _as_reference(query)
     if normalised is None:
         return None
-    kind = REFERENCE_KINDS[normalised[0]]
+    kind = _reference_kinds()[normalised[0]]
     if verify(normalised):
-        if kind == "card":
-            return SearchResults(persons=_card_persons([_formatted(normalised)]))
-        return SearchResults()  # a valid household reference that does not exist
+        return SearchResults(persons=_persons(kind.person_ids(_formatted(normalised))))
     typed = re.sub(r"[\s\-\u2010-\u2013]", "", query).upper()
     if db.session.scalar(sa.select(Document.id).where(Document.number == typed).limit(1)):
         return None  # a document number that only looks like a reference
     candidates = [_formatted(v) for v in likely_intended(normalised)]
-    column = Household.ref if kind == "household" else Card.number
-    existing = set(db.session.scalars(sa.select(column).where(column.in_(candidates))))
+    existing = kind.existing(candidates) if candidates else set()
     return SearchResults(wrong_check_character=True,
-                         suggestions=[(kind, ref) for ref in candidates if ref in existing])
+                         suggestions=[(kind.kind, ref) for ref in candidates if ref in existing])
 
 
 def phone_forms(query: str) -> list[str]:

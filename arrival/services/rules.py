@@ -1,9 +1,10 @@
 """Delivery rules, read from the service type's catalogue entry.
 
-Attributes understood (all optional): scope (person | household), once_only,
-max_per_day, min_interval_days, windows [{code, start, end}] with
-once_per_window, min_age, max_age, requires_flag, excludes_flag,
-requires_household_member_under, requires_open_stay, same_site, presence_only.
+The attributes understood are those of arrival.catalog.schema.ServiceType (all
+optional): scope (person | household), once_only, max_per_day,
+min_interval_days, windows [{code, start, end}] with once_per_window, min_age,
+max_age, requires_flag, excludes_flag, requires_household_member_under,
+requires_check_in, same_site, presence_only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from arrival.catalog.models import CatalogEntry
+from arrival.catalog.schema import ServiceType as ServiceTypeSchema
 from arrival.extensions import db
 from arrival.housing.models import Bed, Stay, StayState, Unit
 from arrival.registry.models import Household, Person
@@ -30,6 +32,9 @@ class Decision:
     instructions: list[str] = field(default_factory=list)
 
 
+_SERVICE_KEYS = frozenset(ServiceTypeSchema.model_fields) - {"code", "title_de", "title_en"}
+
+
 @dataclass
 class ServiceType:
     code: str
@@ -40,7 +45,11 @@ class ServiceType:
         return cls(entry.code, entry.attributes or {})
 
     def __getattr__(self, name):
-        return self.attributes.get(name)
+        # Only the keys the catalogue schema knows: a misspelt rule name in code
+        # fails loudly instead of reading as "no limit".
+        if name in _SERVICE_KEYS:
+            return self.attributes.get(name)
+        raise AttributeError(f"service types have no rule {name!r}")
 
     @property
     def household_scope(self) -> bool:
@@ -77,7 +86,9 @@ def local_day_start(moment: datetime, zone: str) -> datetime:
     return midnight.astimezone(moment.tzinfo)
 
 
-def _has_open_stay(person: Person, site_id: int | None) -> bool:
+def _is_checked_in(person: Person, site_id: int | None) -> bool:
+    """Checked in (at the site, if given) — not merely planned, which housing's
+    "open stay" also counts."""
     query = sa.select(Stay.id).where(Stay.person_id == person.id,
                                      Stay.state == StayState.CHECKED_IN.value)
     if site_id is not None:
@@ -110,7 +121,7 @@ def decide(service: ServiceType, person: Person, *, now: datetime, zone: str,
         return Decision(True, "ok")
     if not _eligible(service, person, household, _local(now, zone).date()):
         return Decision(False, "not_eligible")
-    if service.requires_open_stay and not _has_open_stay(
+    if service.requires_check_in and not _is_checked_in(
             person, site_id if service.same_site else None):
         return Decision(False, "no_open_stay")
     history = _deliveries(service, person)

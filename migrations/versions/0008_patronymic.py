@@ -1,7 +1,7 @@
 """a person's patronymic, in Cyrillic as in Ukrainian documents
 
 Revision ID: 0008_patronymic
-Revises: 0007_figure_indexes
+Revises: 0016_audit_chain
 Create Date: 2026-12-01
 
 Kept apart from the Latin given names; duplicate detection uses it as evidence.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0008_patronymic"
-down_revision = "0007_figure_indexes"
+down_revision = "0016_audit_chain"
 branch_labels = None
 depends_on = None
 

@@ -20,13 +20,7 @@ def intake(signed_in):
     return signed_in("intake")
 
 
-@pytest.fixture(autouse=True)
-def rules_clock(monkeypatch, freeze_registration_clock):
-    """The rules count age on 'today': the same spring-2022 day as the registration."""
-    monkeypatch.setattr(cases, "now_utc", lambda: freeze_registration_clock)
-
-
-def teenager(**fields):  # 15 on the arrival date, 14 March 2022
+def teenager(**fields):  # 15 on the arrival date (14 March 2022) and on the suite's clock
     return person_payload(family_name="Bondar", family_name_cyrillic="", given_names="Maksym",
                           given_names_cyrillic="", sex="male", date_of_birth="2006-09-01",
                           document={"type": "none"}, **fields)
