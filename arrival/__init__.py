@@ -44,16 +44,22 @@ def _init_extensions(app: Flask) -> None:
 def _init_web(app: Flask) -> None:
     # Order matters: request id first, then the transaction, then the permission check.
     from arrival.auth import guard
-    from arrival.core import errors, logging, security, templating, transactions
+    from arrival.core import (errors, inputs, logging, proxy, ratelimits, security, templating,
+                              transactions)
+    from arrival.core.dbroles import db_roles_cli
     from arrival.core.views import bp as core_bp
 
+    proxy.init_app(app)
     logging.init_app(app)
     transactions.init_app(app)
     guard.init_app(app)
+    inputs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    ratelimits.init_app(app)
     templating.init_app(app)
     app.register_blueprint(core_bp)
+    app.cli.add_command(db_roles_cli)
 
 
 def _wire_domains(app: Flask) -> None:

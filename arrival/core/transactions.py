@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, request
 
-from arrival.database import sqlite_write_intent
+from arrival.database import sqlite_upgrade_reads, sqlite_write_intent
 from arrival.extensions import db
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -39,7 +39,9 @@ def after_rollback(app: Flask, callback: Callable[[], None]) -> None:
 
 
 def _declare_write_intent() -> None:
-    sqlite_write_intent.set(request.method not in READ_ONLY_METHODS)
+    writes = request.method not in READ_ONLY_METHODS
+    sqlite_write_intent.set(writes)
+    sqlite_upgrade_reads.set(not writes)
 
 
 def _finish_transaction(response):
@@ -57,3 +59,4 @@ def _rollback_on_exception(error) -> None:
     if error is not None:
         db.session.rollback()
     sqlite_write_intent.set(False)
+    sqlite_upgrade_reads.set(False)

@@ -291,19 +291,21 @@ class HttpTablet:
 
     def __init__(self, port: int):
         self.port = port
-        self.cookie = ""
+        self.cookies: dict[str, str] = {}
         self.csrf = ""
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict | None = None):
         connection = HTTPConnection("127.0.0.1", self.port, timeout=30)
-        all_headers = {"Cookie": self.cookie, **(headers or {})}
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        all_headers = {"Cookie": cookie, **(headers or {})}
         connection.request(method, path, body=body, headers=all_headers)
         response = connection.getresponse()
         data = response.read()
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
+        # The session cookie and, after a sign-in, the device cookie.
+        for header in response.msg.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value
         connection.close()
         return response.status, data
 
