@@ -54,10 +54,6 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str | None:
         return self.session_token
 
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
 

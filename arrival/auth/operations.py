@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.auth.models import User
-from arrival.auth.permissions import Role
+from arrival.auth.permissions import Role, role_needs_authority
 from arrival.auth.sessions import end_all_sessions
 from arrival.catalog.operations import authority_by_code
 from arrival.core.changes import update_audited
@@ -88,7 +88,7 @@ def _resolve_role(role: str, authority_code: str | None):
         role = Role(role)
     except ValueError:
         raise ValidationFailed(role=_("Unknown role.")) from None
-    if role is Role.CASEWORKER:
+    if role_needs_authority(role):
         if not authority_code:
             raise ValidationFailed(authority=_("A caseworker needs an authority."))
         authority = authority_by_code(authority_code)

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
-from arrival.auth.permissions import Role, user_field_groups
+from arrival.auth.permissions import own_authority_only, user_field_groups
 from arrival.cases import operations, queue
 from arrival.cases.forms import TransitionForm
 from arrival.cases.models import ClarificationItem
@@ -26,7 +26,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 
 def own_authority_id() -> int | None:
-    return current_user.authority_id if current_user.role == Role.CASEWORKER.value else None
+    return own_authority_only(current_user)
 
 
 def filter_from(args) -> queue.QueueFilter:

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from arrival.api.blueprint import bp as api
 from arrival.api.openapi import documented, json_response, query_parameter
-from arrival.auth.permissions import Role
 from arrival.core.validation import ValidationFailed
 from arrival.housing.inventory import sites
 from arrival.statistics.figures import dashboard
@@ -37,9 +36,7 @@ def _invalid() -> str:
 
 
 def own_authority_code() -> str | None:
-    if current_user.role == Role.CASEWORKER.value and current_user.authority:
-        return current_user.authority.code
-    return None
+    return current_user.authority.code if current_user.authority else None
 
 
 @bp.get("/")
