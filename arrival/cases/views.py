@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from arrival.audit.models import AuditAction
-from arrival.audit.operations import record
+from arrival.audit.operations import record_read
 from arrival.auth.permissions import own_authority_only, user_field_groups
 from arrival.cases import operations, queue
 from arrival.cases.forms import TransitionForm
@@ -54,8 +53,9 @@ def _topic_choices():
 def index():
     criteria = filter_from(request.args)
     pagination = queue.page(criteria)
-    record(AuditAction.VIEW, entity_type="clarification_queue",
-           entity_id=criteria.authority_id, detail=f"{pagination.total} items")
+    record_read([i.person for i in pagination.items if i.person],
+                entity_type="clarification_queue", entity_id=criteria.authority_id,
+                detail=f"{pagination.total} items")
     return render_template(
         "cases/queue.html", pagination=pagination, criteria=criteria, args=request.args,
         topics=_topic_choices(), sites=sites(), authorities=active_authorities(),
@@ -121,8 +121,8 @@ def item(item_id: int):
             return redirect(url_for("cases.item", item_id=item.id))
     form.version.data = str(item.version)
     household = item.household
-    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
-           detail=f"clarification item {item.id}")
+    record_read(household.persons, entity_type="household", entity_id=household.public_id,
+                detail=f"clarification item {item.id}")
     return render_template(
         "cases/item.html", item=item, household=household, form=form,
         groups=user_field_groups(current_user), can_change=operations.may_change(item),

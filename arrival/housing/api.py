@@ -7,6 +7,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from arrival.api.blueprint import bp
+from arrival.audit.operations import record_read
 from arrival.api.openapi import documented, json_response, query_parameter, ref, register_schema
 from arrival.core.errors import json_error
 from arrival.core.validation import Conflict, ValidationFailed
@@ -236,6 +237,9 @@ def bed_proposals(ref: str):
     persons = [p for p in household.persons if p.id not in placed]
     needs = allocation.Needs.of(persons)
     proposals = allocation.propose(needs) if persons else []
+    # The needs are read from the persons' sex, age and flags.
+    record_read(persons, entity_type="household", entity_id=household.public_id,
+                detail="bed proposals")
     return jsonify(
         needs={"size": needs.size, "barrier_free": needs.barrier_free,
                "admits_women_only": needs.admits_women_only},

@@ -20,8 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from arrival.audit.models import AuditAction
-from arrival.audit.operations import record
+from arrival.audit.operations import record_read
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.catalog.operations import entries
 from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
@@ -132,8 +131,8 @@ def site(site_id: int):
         .options(selectinload(Stay.person))).all()
     by_bed = {stay.bed_id: stay for stay in stays}
     if sees_names() and stays:
-        record(AuditAction.VIEW, entity_type="site", entity_id=site.id,
-               detail=f"bed map with {len(stays)} names")
+        record_read([s.person for s in stays], entity_type="site", entity_id=site.id,
+                    detail=f"bed map with {len(stays)} names")
     return render_template(
         "housing/site.html", site=site, row=row, by_bed=by_bed, show_names=sees_names(),
         unit_form=UnitForm(formdata=None), beds_form=BedsForm(formdata=None),
@@ -249,8 +248,8 @@ def _put_in_unit(household, action, describe) -> tuple[object | None, int]:
 
 
 def _proposal_page(household, persons, mode: str, status: int):
-    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
-           detail=f"beds: {mode}")
+    record_read(persons, entity_type="household", entity_id=household.public_id,
+                detail=f"beds: {mode}")
     needs = allocation.Needs.of(persons) if persons else None
     proposals = allocation.propose(needs) if needs else []
     # No unit takes everyone: when placing, offer units for single persons instead.
@@ -339,8 +338,8 @@ def check_out(ref: str):
             flash(ngettext("%(num)d person checked out.", "%(num)d persons checked out.",
                            len(selected)), "success")
             return redirect(url_for("registry.household", ref=household.ref))
-    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
-           detail="check-out")
+    record_read([s.person for s in stays], entity_type="household",
+                entity_id=household.public_id, detail="check-out")
     return render_template("housing/check_out.html", household=household, stays=stays,
                            form=form), 422 if form.errors else 200
 
@@ -359,8 +358,8 @@ def absent():
         return redirect(url_for("housing.absent", days=days, site=site_id))
     rows = absent_residents(days, site_id=site_id)
     if rows and sees_names():
-        record(AuditAction.VIEW, entity_type="absence_list", entity_id=site_id,
-               detail=f"{len(rows)} persons")
+        record_read([row.person for row in rows], entity_type="absence_list",
+                    entity_id=site_id, detail=f"{len(rows)} persons")
     return render_template("housing/absent.html", rows=rows, days=days, site_id=site_id,
                            sites=inventory.sites(), show_names=sees_names(),
                            form=ActionForm(formdata=None))

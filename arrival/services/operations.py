@@ -136,7 +136,8 @@ def _record_scan(answer: ScanAnswer, card, point, site_id, now) -> None:
     db.session.flush()
     answer.scan_id = row.id
     record(AuditAction.SCAN, entity_type="card", entity_id=card.number if card else None,
-           detail=f"{answer.service_type}: {answer.result} ({answer.reason})"[:300])
+           detail=f"{answer.service_type}: {answer.result} ({answer.reason})"[:300],
+           persons=[card.person] if answer.person else None)
 
 
 def void_delivery(delivery: Delivery, reason: str, *, now: datetime | None = None) -> None:
