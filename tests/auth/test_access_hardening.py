@@ -57,3 +57,57 @@ class TestPossibleDuplicateAnswer:
     def test_it_is_audited_naming_the_person(self, app, refused, existing):
         rows = audit_rows(app, entity_type="duplicate_check")
         assert [r.person_ids for r in rows] == [[existing["person"]]]
+
+
+class TestOwnRole:
+    """An administrator cannot give itself a data role; role changes are audited
+    and listed on the administration's start page."""
+
+    @pytest.fixture
+    def admin(self, app, signed_in):
+        from arrival.auth.models import User
+
+        username = signed_in("admin")
+        with app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.username == username))
+            return {"id": user.id, "version": user.version, "username": username}
+
+    def edit(self, client, user_id, version, role, authority=""):
+        return client.submit(f"/admin/users/{user_id}", {
+            "display_name": "", "role": role, "authority": authority, "version": str(version)},
+            form_page=f"/admin/users/{user_id}")
+
+    def test_an_administrator_cannot_change_its_own_role(self, app, client, admin):
+        from tests.support import form_errors
+
+        response = self.edit(client, admin["id"], admin["version"], "intake")
+        assert response.status_code == 422
+        assert form_errors(response.get_data(as_text=True)) == ["role"]
+        assert "Sie können Ihre eigene Rolle nicht ändern" in response.get_data(as_text=True)
+        with app.app_context():
+            from arrival.auth.models import User
+
+            assert db.session.get(User, admin["id"]).role == "admin"
+
+    def test_its_own_name_it_may_still_change(self, app, client, admin):
+        response = client.submit(f"/admin/users/{admin['id']}", {
+            "display_name": "Anna Admin", "role": "admin", "authority": "",
+            "version": str(admin["version"])}, form_page=f"/admin/users/{admin['id']}")
+        assert response.status_code == 302
+
+    def test_a_role_change_is_audited_old_to_new_and_listed(self, app, client, admin,
+                                                            make_user):
+        from arrival.auth.models import User
+
+        username = make_user("intake", username="clerk-mila")
+        with app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.username == username))
+            user_id, version = user.id, user.version
+        assert self.edit(client, user_id, version, "caseworker", "jugendamt").status_code == 302
+        rows = audit_rows(app, entity_type="user_role", entity_id=str(user_id))
+        assert [r.detail for r in rows] == ["clerk-mila: — → intake",
+                                            "clerk-mila: intake → caseworker (jugendamt)"]
+        assert rows[-1].username == admin["username"]
+        page = client.get("/admin/users/").get_data(as_text=True)
+        listed = page[page.index('id="role-changes"'):]
+        assert "clerk-mila: intake → caseworker (jugendamt)" in listed
