@@ -10,7 +10,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from arrival.audit.operations import record_read
-from arrival.auth.permissions import own_authority_only, user_field_groups
+from arrival.auth.permissions import (
+    FieldGroup,
+    may_read_item_notes,
+    own_authority_only,
+    user_field_groups,
+)
 from arrival.cases import operations, queue
 from arrival.cases.forms import TransitionForm
 from arrival.cases.models import ClarificationItem
@@ -125,7 +130,9 @@ def item(item_id: int):
                 detail=f"clarification item {item.id}")
     return render_template(
         "cases/item.html", item=item, household=household, form=form,
-        groups=user_field_groups(current_user), can_change=operations.may_change(item),
+        groups=user_field_groups(current_user), FieldGroup=FieldGroup,
+        can_change=operations.may_change(item),
+        notes_visible=may_read_item_notes(current_user, item.authority.code),
         household_items=operations.items_of_household(household),
         action_form=ActionForm(formdata=None)), status
 

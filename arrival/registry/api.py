@@ -198,7 +198,9 @@ def duplicates():
 )
 def search_persons():
     query = (request.args.get("q") or "").strip()[:200]
-    results = person_search.search(query) if query else person_search.SearchResults()
+    by_document = FieldGroup.DOCUMENTS in user_field_groups(current_user)
+    results = person_search.search(query, by_document=by_document) if query \
+        else person_search.SearchResults()
     operations.record_view("search", "-", detail=f"{len(results.persons)} results",
                            persons=results.persons)
     groups = user_field_groups(current_user) & {FieldGroup.IDENTITY}

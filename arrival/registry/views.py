@@ -238,7 +238,8 @@ def edit_person(public_id: str):
 @bp.get("/search")
 def search():
     query = (request.args.get("q") or "").strip()[:200]
-    results = person_search.search(query) if query else None
+    by_document = FieldGroup.DOCUMENTS in user_field_groups(current_user)
+    results = person_search.search(query, by_document=by_document) if query else None
     if results is not None:
         operations.record_view("search", "-", detail=f"{len(results.persons)} results",
                                persons=results.persons)

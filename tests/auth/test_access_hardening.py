@@ -111,3 +111,103 @@ class TestOwnRole:
         page = client.get("/admin/users/").get_data(as_text=True)
         listed = page[page.index('id="role-changes"'):]
         assert "clerk-mila: intake → caseworker (jugendamt)" in listed
+
+
+def item_of(app, ref, topic):
+    from arrival.cases.models import ClarificationItem
+    from arrival.registry.operations import household_by_ref
+
+    with app.app_context():
+        household = household_by_ref(ref)
+        return db.session.scalar(sa.select(ClarificationItem.id).where(
+            ClarificationItem.household_id == household.id, ClarificationItem.topic == topic))
+
+
+class TestDocumentNumbersAndHealthNotes:
+    @pytest.fixture
+    def ref(self, make_household):
+        return make_household(person_payload(
+            flags=["pregnant"],
+            document={"type": "biometric_passport", "number": "FB424242",
+                      "issuing_country": "UKR", "expiry": "2030-01-01"}))
+
+    # The roles that may search persons but do not see documents.
+    @pytest.mark.parametrize("role, authority", [
+        ("housing", None), ("coordinator", None), ("caseworker", "sozialamt"),
+        ("caseworker", "jugendamt"), ("caseworker", "gesundheitsamt")])
+    def test_a_document_number_finds_nobody_without_the_documents_group(
+            self, client, signed_in, ref, role, authority):
+        signed_in(role, authority=authority)
+        assert client.get("/api/v1/persons/search?q=FB424242").json["persons"] == []
+        page = client.get("/search?q=FB424242").get_data(as_text=True)
+        assert "Shevchenko" not in page
+
+    @pytest.mark.parametrize("role, authority", [
+        ("intake", None), ("caseworker", "auslaenderbehoerde"), ("caseworker", "rp")])
+    def test_it_finds_the_holder_for_roles_that_see_documents(self, client, signed_in, ref,
+                                                              role, authority):
+        signed_in(role, authority=authority)
+        found = client.get("/api/v1/persons/search?q=FB424242").json["persons"]
+        assert [p["family_name"] for p in found] == ["Shevchenko"]
+        assert "Shevchenko" in client.get("/search?q=FB424242").get_data(as_text=True)
+
+    @pytest.fixture
+    def noted(self, app, make_user, ref):
+        """The health office noted something on its screening item."""
+        from tests.factories import PASSWORD
+
+        item_id = item_of(app, ref, "medical_screening")
+        c = app.test_client()
+        c.login(make_user("caseworker", authority="gesundheitsamt"), PASSWORD)
+        page = f"/cases/items/{item_id}"
+        version = db_version(app, item_id)
+        response = c.submit(page, {"to": "waiting", "waiting_on": "person", "version": version,
+                                   "note": "Schwangerschaft 30. Woche, Blutdruck hoch"},
+                            form_page=page)
+        assert response.status_code == 302
+        return item_id
+
+    def test_coordinators_do_not_read_the_health_office_notes(self, client, signed_in, noted):
+        signed_in("coordinator")
+        page = client.get(f"/cases/items/{noted}").get_data(as_text=True)
+        assert "Blutdruck" not in page
+        assert "Gesundheitsdaten" in page
+
+    def test_the_health_office_reads_its_own_notes(self, app, client, signed_in, noted):
+        signed_in("caseworker", authority="gesundheitsamt")
+        assert "Blutdruck" in client.get(f"/cases/items/{noted}").get_data(as_text=True)
+
+    def test_coordinators_read_other_authorities_notes(self, app, client, signed_in,
+                                                       make_user, ref):
+        from tests.factories import PASSWORD
+
+        item_id = item_of(app, ref, "residence_permit")
+        c = app.test_client()
+        c.login(make_user("caseworker", authority="auslaenderbehoerde"), PASSWORD)
+        page = f"/cases/items/{item_id}"
+        c.submit(page, {"to": "waiting", "waiting_on": "person", "note": "Termin am Montag",
+                        "version": db_version(app, item_id)}, form_page=page)
+        signed_in("coordinator")
+        assert "Termin am Montag" in client.get(page).get_data(as_text=True)
+
+    def test_the_case_page_shows_security_caseworkers_documents_but_no_health_flags(
+            self, app, client, signed_in, ref):
+        signed_in("caseworker", authority="auslaenderbehoerde")
+        page = client.get(f"/cases/items/{item_of(app, ref, 'residence_permit')}")
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200
+        assert "FB424242" in text
+        assert "Schwanger" not in text and "Vulnerab" not in text
+
+    def test_the_case_page_shows_the_social_office_health_flags_but_no_documents(
+            self, app, client, signed_in, ref):
+        signed_in("caseworker", authority="sozialamt")
+        text = client.get(f"/cases/items/{item_of(app, ref, 'benefits')}").get_data(as_text=True)
+        assert "Schwanger" in text and "FB424242" not in text
+
+
+def db_version(app, item_id) -> str:
+    from arrival.cases.models import ClarificationItem
+
+    with app.app_context():
+        return str(db.session.get(ClarificationItem, item_id).version)
