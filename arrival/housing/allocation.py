@@ -42,13 +42,17 @@ class Needs:
         today = today or date.today()
         barrier_codes = {e.code for e in entries("vulnerability_flag")
                          if e.attributes.get("barrier_free")}
-        oldest_boy = current_app.config["WOMEN_ONLY_MAX_BOY_AGE"]
         return cls(
             size=len(persons),
             barrier_free=any(set(p.flags) & barrier_codes for p in persons),
-            admits_women_only=not any(
-                p.sex == "male" and p.age_on(today) > oldest_boy for p in persons),
+            admits_women_only=not any(not admitted_to_women_only(p, today) for p in persons),
         )
+
+
+def admitted_to_women_only(person: Person, today: date) -> bool:
+    """Women and children: everyone but a man older than WOMEN_ONLY_MAX_BOY_AGE."""
+    oldest_boy = current_app.config["WOMEN_ONLY_MAX_BOY_AGE"]
+    return not (person.sex == "male" and person.age_on(today) > oldest_boy)
 
 
 def free_bed_condition():

@@ -135,6 +135,12 @@ def _beds_from(body: dict) -> list[Bed]:
     return [beds[i] for i in ids]
 
 
+def _override(body: dict) -> str | None:
+    """The reason for placing someone in a women-and-children-only unit anyway."""
+    value = body.get(operations.WOMEN_ONLY_OVERRIDE)
+    return value if isinstance(value, str) else None
+
+
 def _conflict_with_proposal(error, persons):
     proposals = allocation.propose(allocation.Needs.of(persons)) if persons else []
     return json_error(409, error.message, code=error.code, proposals=[
@@ -154,7 +160,10 @@ def _conflict_with_proposal(error, persons):
             "person_ids": {"type": "array", "items": {"type": "string"}},
             "bed_ids": {"type": "array", "items": {"type": "integer"}},
             "check_in": {"type": "boolean"},
-            "at": {"type": "string", "format": "date-time"}}}}}},
+            "at": {"type": "string", "format": "date-time"},
+            "women_only_override": {"type": "string", "description":
+                                    "Reason for placing a man in a women-and-children-only "
+                                    "unit (refused with 422 without it); audited"}}}}}},
     responses={"201": json_response("Stays", {"type": "object", "properties": {
         "stays": {"type": "array", "items": ref("Stay")}}}),
         "409": {"description": "A bed or a person is taken (bed_taken, person_has_stay), "
@@ -168,7 +177,8 @@ def create_stays():
     beds = _beds_from(body)
     try:
         stays = operations.assign(persons, beds, check_in=body.get("check_in") is True,
-                                  at=_parse_time(body.get("at"), "at"))
+                                  at=_parse_time(body.get("at"), "at"),
+                                  override_reason=_override(body))
     except Conflict as error:
         return _conflict_with_proposal(error, persons)
     return jsonify(stays=[stay_json(s) for s in stays]), 201
@@ -181,7 +191,8 @@ def create_stays():
         "type": "object", "properties": {
             "person_ids": {"type": "array", "items": {"type": "string"}},
             "bed_ids": {"type": "array", "items": {"type": "integer"}},
-            "at": {"type": "string", "format": "date-time"}}}}}},
+            "at": {"type": "string", "format": "date-time"},
+            "women_only_override": {"type": "string"}}}}}},
     responses={"201": json_response("The new stays", {"type": "object"}),
                "409": {"description": "A bed is taken"}},
 )
@@ -189,7 +200,8 @@ def move_stays():
     body = request.get_json(silent=True) or {}
     persons = _persons_from({"person_ids": body.get("person_ids")})
     try:
-        stays = operations.move(persons, _beds_from(body), at=_parse_time(body.get("at"), "at"))
+        stays = operations.move(persons, _beds_from(body), at=_parse_time(body.get("at"), "at"),
+                                override_reason=_override(body))
     except Conflict as error:
         return _conflict_with_proposal(error, persons)
     return jsonify(stays=[stay_json(s) for s in stays]), 201

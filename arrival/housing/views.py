@@ -236,7 +236,8 @@ def _put_in_unit(household, action, describe) -> tuple[object | None, int]:
     try:
         if unit is None:
             raise ValidationFailed(unit=_("Choose a unit."))
-        action(persons, allocation.free_beds_in(unit, len(persons)))
+        action(persons, allocation.free_beds_in(unit, len(persons)),
+               override_reason=request.form.get("women_only_override") or None)
     except ValidationFailed as error:
         flash_errors(error)
         return None, 422
@@ -269,8 +270,8 @@ def place(ref: str):
     if request.method == "POST" and ActionForm().validate_on_submit():
         check_in_now = bool(request.form.get("check_in"))
         done, status = _put_in_unit(
-            household, lambda persons, beds: operations.assign(persons, beds,
-                                                               check_in=check_in_now),
+            household, lambda persons, beds, **options: operations.assign(
+                persons, beds, check_in=check_in_now, **options),
             lambda count, **v: ngettext("%(num)d person placed in %(unit)s (%(site)s).",
                                            "%(num)d persons placed in %(unit)s (%(site)s).",
                                            count, **v))
