@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
+from arrival.auth.permissions import may_void_delivery
 from arrival.cards.operations import resolve
 from arrival.catalog.models import CatalogEntry
 from arrival.core.validation import ValidationFailed
@@ -140,8 +141,17 @@ def _record_scan(answer: ScanAnswer, card, point, site_id, now) -> None:
            persons=[card.person] if answer.person else None)
 
 
+class NotOwnDelivery(Exception):
+    """A station tried to void a delivery another station recorded."""
+
+
 def void_delivery(delivery: Delivery, reason: str, *, now: datetime | None = None) -> None:
+    """Within two minutes, with a reason; a signed-in account voids only what it
+    recorded itself, unless it may void any delivery (station lead)."""
     now = now or now_utc()
+    if current_user and current_user.is_authenticated and not may_void_delivery(
+            current_user, delivery.recorded_by_id):
+        raise NotOwnDelivery(delivery.id)
     reason = " ".join((reason or "").split())[:200]
     if not reason:
         raise ValidationFailed(reason=_("Give a reason."))
