@@ -208,3 +208,54 @@ class TestFieldGroups:
         signed_in("caseworker", authority="auslaenderbehoerde")
         groups = client.get("/api/v1/me").json["field_groups"]
         assert "documents" in groups and "health" not in groups
+
+
+class TestTheTableIsTheOnlyPlaceThatNamesRoles:
+    """Elsewhere the code asks for a permission or a field group, never a role."""
+
+    ROOT = __import__("pathlib").Path(__file__).resolve().parents[2] / "arrival"
+    # The role labels of the account forms name every role, and only to label it.
+    ALLOWED = {"auth/permissions.py", "auth/forms.py"}
+    ROLE_NAMES = {role.value for role in Role}
+
+    def role_mentions(self, path) -> list[str]:
+        import ast
+
+        found = []
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id == "Role"):
+                found.append(f"Role.{node.attr}")
+            if isinstance(node, ast.Compare):
+                for side in [node.left, *node.comparators]:
+                    if isinstance(side, ast.Constant) and side.value in self.ROLE_NAMES:
+                        found.append(f"compares with {side.value!r}")
+        return found
+
+    def test_no_python_module_checks_a_role(self):
+        mentions = {}
+        for path in self.ROOT.rglob("*.py"):
+            relative = path.relative_to(self.ROOT).as_posix()
+            if relative in self.ALLOWED or relative.startswith(("demo/", "devtools/")):
+                continue
+            if found := self.role_mentions(path):
+                mentions[relative] = found
+        assert mentions == {}
+
+    def test_no_template_checks_a_role_or_spells_a_field_group(self):
+        import re
+
+        pattern = re.compile(r"\.role\s*(==|!=|in)|'(%s)' in groups" % "|".join(
+            group.value for group in FieldGroup))
+        offending = [p.name for p in (self.ROOT / "templates").rglob("*.html")
+                     if pattern.search(p.read_text(encoding="utf-8"))]
+        assert offending == []
+
+    def test_the_permission_table_imports_nothing_of_the_application(self):
+        import ast
+
+        tree = ast.parse((self.ROOT / "auth/permissions.py").read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                     for alias in node.names}
+        assert not {name for name in imported if name and name.startswith("arrival")}
