@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-__version__ = "0.1.0"
+from arrival.version import __version__  # noqa: E402,F401
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
-    """Build the application: settings, extensions, domains, CLI — in that order."""
+    """Build the application: settings, extensions, the web layer, then each domain."""
     from config.settings import config_class
 
     app = Flask(__name__, instance_relative_config=False)
@@ -16,18 +16,18 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config)
     app.config.update(config.prepare())
     app.config.update(overrides or {})
+    app.config["APP_VERSION"] = __version__
 
     _init_extensions(app)
     _init_web(app)
-    _register_domains(app)
-    _register_cli(app)
+    _wire_domains(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
     from arrival import database, models  # noqa: F401  (models: every table registered)
     from arrival.auth import sessions
-    from arrival.core import i18n
+    from arrival.core import events, i18n, sections
     from arrival.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -39,12 +39,15 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     i18n.init_app(app)
     sessions.init_app(app)
+    events.init_app(app)
+    sections.init_app(app)
 
 
 def _init_web(app: Flask) -> None:
     # Order matters: request id first, then the transaction, then the permission check.
     from arrival.auth import guard
     from arrival.core import errors, logging, security, templating, transactions
+    from arrival.core.views import bp as core_bp
 
     logging.init_app(app)
     transactions.init_app(app)
@@ -52,42 +55,27 @@ def _init_web(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    app.register_blueprint(core_bp)
 
 
-def _register_domains(app: Flask) -> None:
+def _wire_domains(app: Flask) -> None:
+    """Each domain adds its pages, API routes, labels, CLI commands, its parts of
+    shared pages and its reactions to other domains' events in its wiring module.
+    Lower domains first: a domain may add to what a lower one offers."""
     from arrival import api
-    from arrival.audit.views import bp as audit_bp
-    from arrival.auth.admin_views import bp as users_bp
-    from arrival.auth.views import bp as auth_bp
-    from arrival.core.views import bp as core_bp
-    from arrival.dashboard.views import bp as dashboard_bp
-    from arrival.cards.views import bp as cards_bp
-    from arrival.cases import templating as cases_templating
-    from arrival.cases.views import bp as cases_bp
-    from arrival.housing import templating as housing_templating
-    from arrival.housing.views import bp as housing_bp
-    from arrival.registry import templating as registry_templating
-    from arrival.reports import templating as reports_templating
-    from arrival.reports.views import bp as reports_bp
-    from arrival.registry.views import bp as registry_bp
-    from arrival.services import templating as services_templating
-    from arrival.services.views import bp as services_bp
+    from arrival.audit import wiring as audit
+    from arrival.auth import wiring as auth
+    from arrival.cards import wiring as cards
+    from arrival.cases import wiring as cases
+    from arrival.catalog import wiring as catalog
+    from arrival.dashboard import wiring as dashboard
+    from arrival.demo import wiring as demo
+    from arrival.housing import wiring as housing
+    from arrival.registry import wiring as registry
+    from arrival.reports import wiring as reports
+    from arrival.services import wiring as services
 
-    for blueprint in (core_bp, auth_bp, users_bp, audit_bp, registry_bp, housing_bp, cards_bp,
-                      services_bp, cases_bp, dashboard_bp, reports_bp):
-        app.register_blueprint(blueprint)
-    api.init_app(app)
-    for domain in (registry_templating, housing_templating, services_templating,
-                   cases_templating, reports_templating):
+    for domain in (audit, auth, catalog, registry, housing, cards, services, cases,
+                   dashboard, reports, demo):
         domain.init_app(app)
-
-
-def _register_cli(app: Flask) -> None:
-    from arrival.auth.cli import users_cli
-    from arrival.cards.cli import cards_cli
-    from arrival.catalog.cli import catalog_cli
-    from arrival.demo.cli import demo_cli
-    from arrival.reports.cli import sitrep_cli
-
-    for group in (users_cli, catalog_cli, demo_cli, cards_cli, sitrep_cli):
-        app.cli.add_command(group)
+    api.init_app(app)  # after the domains: their API routes are attached by then

@@ -12,6 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from arrival.core import clock
+
 # Constraint names follow one convention so that migrations are reproducible on
 # SQLite (batch mode needs names) and PostgreSQL.
 NAMING_CONVENTION = {
@@ -28,7 +30,8 @@ class Base(DeclarativeBase):
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    """The one clock (arrival.core.clock), for column defaults and older callers."""
+    return clock.now()
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -8,6 +8,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from datetime import datetime, timezone
+
 import pytest
 import sqlalchemy as sa
 
@@ -17,6 +19,7 @@ if not os.environ.get("ARRIVAL_TEST_DATABASE_URL"):
 os.environ.setdefault("ARRIVAL_ENV", "testing")
 
 from arrival import create_app  # noqa: E402
+from arrival.core import clock  # noqa: E402
 from arrival.catalog.operations import load_catalog  # noqa: E402
 from arrival.extensions import db, limiter  # noqa: E402
 from tests.support import TestClient  # noqa: E402
@@ -83,6 +86,26 @@ def _isolated_database(app):
         if outer.is_active:
             outer.rollback()
         connection.close()
+
+
+# The suite's "now": a Friday in the spring of 2022, after the data
+# the tests build. The clock runs on from there, so order and durations stay real,
+# but no test depends on the machine's date.
+SUITE_START = datetime(2022, 4, 1, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def suite_clock(request):
+    """Every test runs on the one clock (arrival.core.clock), set to SUITE_START.
+    Browser tests keep the real clock: their browser has one too."""
+    if request.node.get_closest_marker("browser"):
+        yield None
+        return
+    previous = clock.set_clock(clock.ticking_from(SUITE_START))
+    try:
+        yield SUITE_START
+    finally:
+        clock.set_clock(previous)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from arrival import __version__
+from arrival.version import __version__
 
 PATH_PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>\w+)>")
 CONVERTER_TYPES = {"int": {"type": "integer"}, "string": {"type": "string"}, None: {"type": "string"}}

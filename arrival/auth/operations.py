@@ -18,7 +18,7 @@ from arrival.auth.models import User
 from arrival.auth.permissions import Role, role_needs_authority
 from arrival.auth.sessions import end_all_sessions
 from arrival.catalog.operations import authority_by_code
-from arrival.core.changes import update_audited
+from arrival.audit.changes import update_audited
 from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db

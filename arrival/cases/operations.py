@@ -5,7 +5,7 @@ authority boundary and by optimistic locking."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -24,7 +24,7 @@ from arrival.cases.models import (
 )
 from arrival.cases.rules import needs
 from arrival.catalog.models import Authority, CatalogEntry
-from arrival.core.timezone import local_zone
+from arrival.core.clock import today_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
@@ -49,10 +49,6 @@ class AuthorityBoundary(Exception):
 
 def _user():
     return current_user if current_user and current_user.is_authenticated else None
-
-
-def today_local() -> date:
-    return now_utc().astimezone(local_zone()).date()
 
 
 def topics() -> dict[str, CatalogEntry]:

@@ -1,5 +1,4 @@
-"""Labels for clarification codes, the household section and summary badges,
-and the hook that applies the rules whenever a household changes."""
+"""Labels for clarification codes, the household section and summary badges."""
 
 from __future__ import annotations
 
@@ -7,15 +6,8 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from arrival.auth.permissions import FieldGroup
 from arrival.cases import operations
 from arrival.cases.forms import STATE_LABELS, WAITING_LABELS
-from arrival.core.hooks import on_household_changed
-from arrival.core.sections import (
-    HouseholdSection,
-    register_household_section,
-    register_household_summary,
-)
 
 PRIORITY_LABELS = {1: _l("urgent"), 2: _l("high"), 3: _l("normal"), 4: _l("low")}
 SUMMARY_LABELS = {"clarified": _l("all clarified"), "open": _l("%(count)d open"),
@@ -52,13 +44,13 @@ def authority_name(code: str) -> str:
     return g.authority_names.get(code, code)
 
 
-def _section(household) -> dict:
+def household_section(household) -> dict:
     return {"household": household, "case_items": operations.items_of_household(household),
             "summary": operations.summary_for([household.id])[household.id],
             "full": operations.may_read_in_full}
 
 
-def _badges(household_ids):
+def household_badges(household_ids):
     return {hid: (summary_label(summary), f"badge-{summary.status}")
             for hid, summary in operations.summary_for(household_ids).items()}
 
@@ -71,8 +63,3 @@ def init_app(app: Flask) -> None:
         topic_title=topic_title, resolution_title=resolution_title, summary_label=summary_label,
         authority_name=authority_name,
     )
-    register_household_section(HouseholdSection(
-        order=30, field_group=FieldGroup.CLARIFICATION, template="cases/_household_section.html",
-        context=_section))
-    register_household_summary(_badges)
-    on_household_changed(operations.apply_rules)

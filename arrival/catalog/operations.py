@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.catalog.models import Authority, CatalogEntry
-from arrival.core.changes import assign
+from arrival.catalog.schema import SchemaError, validate_file
+from arrival.audit.changes import assign
 from arrival.extensions import db
 
 # data file → (kind stored in catalog_entry, array name in the file)
@@ -23,7 +24,6 @@ CATALOG_FILES = {
     "arrival_points.toml": "arrival_point",
     "clarification_rules.toml": "clarification_rule",
 }
-AUTHORITY_KINDS = {"social", "security", "regional"}
 ENTRY_COLUMNS = {"code", "title_de", "title_en"}
 
 
@@ -42,23 +42,27 @@ class LoadReport:
         return bool(self.created or self.updated or self.deactivated)
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> list[dict]:
+    """The checked elements of one data file (see arrival.catalog.schema)."""
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            document = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise CatalogError(f"{path.name}: {error}") from error
+    try:
+        return validate_file(path.name, document)
+    except SchemaError as error:
+        raise CatalogError(str(error)) from None
 
 
 def load_catalog(directory: Path) -> LoadReport:
     """Bring the database in line with the data files; run it as often as you like."""
     report = LoadReport()
-    _load_authorities(_read(directory / "authorities.toml").get("authority", []), report)
+    _load_authorities(_read(directory / "authorities.toml"), report)
     db.session.flush()
     authority_codes = set(db.session.scalars(sa.select(Authority.code)))
     for filename, kind in CATALOG_FILES.items():
-        entries = _read(directory / filename).get("rule" if kind == "clarification_rule"
-                                                  else "entry", [])
+        entries = _read(directory / filename)
         if kind == "clarification_rule":
             entries = [_rule_entry(rule, filename) for rule in entries]
         if kind == "clarification_topic":
@@ -75,35 +79,15 @@ def load_catalog(directory: Path) -> LoadReport:
     return report
 
 
-RULE_CONDITIONS = {"min_age", "max_age", "flags_any", "household_flags_any", "nationality_in",
-                   "nationality_not_in", "without_identity_document"}
-
-
 def _rule_entry(rule: dict, source: str) -> dict:
     """Rules have no titles of their own; they are stored like other entries."""
-    _require(rule, {"code", "topic", "scope"}, source)
-    if rule["scope"] not in ("person", "household"):
-        raise CatalogError(f"{source}: rule {rule['code']!r}: scope must be person or household")
-    unknown = set(rule.get("when", {})) - RULE_CONDITIONS
-    if unknown:
-        raise CatalogError(f"{source}: rule {rule['code']!r}: unknown conditions "
-                           f"{', '.join(sorted(unknown))}")
     return {"title_de": rule["code"], "title_en": rule["code"], **rule}
-
-
-def _require(entry: dict, keys: set[str], source: str) -> None:
-    missing = sorted(keys - entry.keys())
-    if missing:
-        raise CatalogError(f"{source}: entry {entry.get('code', '?')!r} lacks {', '.join(missing)}")
 
 
 def _load_authorities(entries: list[dict], report: LoadReport) -> None:
     existing = {a.code: a for a in db.session.scalars(sa.select(Authority))}
     seen = set()
     for entry in entries:
-        _require(entry, {"code", "kind", "name_de", "name_en"}, "authorities.toml")
-        if entry["kind"] not in AUTHORITY_KINDS:
-            raise CatalogError(f"authorities.toml: {entry['code']}: unknown kind {entry['kind']!r}")
         code = entry["code"]
         seen.add(code)
         values = {key: entry[key] for key in ("kind", "name_de", "name_en")} | {"active": True}
@@ -143,7 +127,6 @@ def _load_entries(kind: str, entries: list[dict], report: LoadReport, source: st
     }
     seen = set()
     for position, entry in enumerate(entries):
-        _require(entry, ENTRY_COLUMNS, source)
         code = entry["code"]
         if code in seen:
             raise CatalogError(f"{source}: code {code!r} appears twice")

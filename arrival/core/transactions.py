@@ -8,19 +8,31 @@ CLI commands commit themselves at their end.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from collections.abc import Callable
 
-from arrival.audit.operations import rewrite_durable_events
+from flask import Flask, current_app, request
+
 from arrival.database import sqlite_write_intent
 from arrival.extensions import db
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+_AFTER_ROLLBACK_KEY = "arrival.after_rollback"
+
+
 def init_app(app: Flask) -> None:
+    app.extensions[_AFTER_ROLLBACK_KEY] = []
     app.before_request(_declare_write_intent)
     app.after_request(_finish_transaction)
     app.teardown_request(_rollback_on_exception)
+
+
+def after_rollback(app: Flask, callback: Callable[[], None]) -> None:
+    """callback() runs after a failed request was rolled back, in a fresh
+    transaction that is committed: for what must be kept even then (the audit
+    domain re-writes refused logins and denied pages)."""
+    app.extensions[_AFTER_ROLLBACK_KEY].append(callback)
 
 
 def _declare_write_intent() -> None:
@@ -32,7 +44,8 @@ def _finish_transaction(response):
         db.session.commit()
     else:
         db.session.rollback()
-        rewrite_durable_events()
+        for callback in current_app.extensions[_AFTER_ROLLBACK_KEY]:
+            callback()
         db.session.commit()
     return response
 

@@ -27,6 +27,7 @@ from flask import current_app
 
 from arrival.cases.rules import needs as rule_needs
 from arrival.catalog.models import Authority, CatalogEntry
+from arrival.core import clock
 from arrival.demo import names
 from arrival.extensions import db
 from arrival.registry import matching
@@ -549,7 +550,7 @@ def seed(persons: int, days: int = 30, seed_value: int = 1, *, deliveries_per_pe
 
     if db.session.scalar(sa.select(sa.func.count(Household.id))):
         raise ValueError("the database already holds households; seed an empty database")
-    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     generator = Generator(persons, days, seed_value, now)
     generator.duplicates = []
     generator.rows.start_ids()

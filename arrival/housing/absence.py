@@ -1,5 +1,6 @@
 """Who is really still there: "last seen" is the latest of check-in, card scan and
-service delivery. Other domains add their sightings with register_seen_source()."""
+service delivery. Other domains add their sightings with add_seen_source() in
+their wiring; the sources are kept per application."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import Flask, current_app
 from sqlalchemy.orm import selectinload
 
 from arrival.database import UTCDateTime, now_utc
@@ -16,17 +18,23 @@ from arrival.housing.models import Bed, Stay, StayState, Unit
 from arrival.registry.models import Person
 
 # Each source returns a SELECT of (person_id, at) rows.
-SEEN_SOURCES: list[Callable[[], sa.Select]] = []
+SeenSource = Callable[[], sa.Select]
+_EXTENSION_KEY = "arrival.seen_sources"
 
 
-def register_seen_source(source: Callable[[], sa.Select]) -> None:
-    if source not in SEEN_SOURCES:
-        SEEN_SOURCES.append(source)
+def init_app(app: Flask) -> None:
+    app.extensions[_EXTENSION_KEY] = []
+
+
+def add_seen_source(app: Flask, source: SeenSource) -> None:
+    sources = app.extensions[_EXTENSION_KEY]
+    if source not in sources:
+        sources.append(source)
 
 
 def sighting_sources() -> list[sa.Select]:
     """Every kind of sighting as SELECTs of (person_id, at)."""
-    return [check_ins(), *(source() for source in SEEN_SOURCES)]
+    return [check_ins(), *(source() for source in current_app.extensions[_EXTENSION_KEY])]
 
 
 def check_ins() -> sa.Select:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from arrival.catalog.operations import entries
+from arrival.core.clock import today_local
 from arrival.extensions import db
 from arrival.housing.models import OPEN_STAY_SQL, Bed, BedBlock, Site, Stay, Unit
 from arrival.registry.models import Person
@@ -39,7 +40,7 @@ class Needs:
 
     @classmethod
     def of(cls, persons: list[Person], today: date | None = None) -> Needs:
-        today = today or date.today()
+        today = today or today_local()
         barrier_codes = {e.code for e in entries("vulnerability_flag")
                          if e.attributes.get("barrier_free")}
         return cls(

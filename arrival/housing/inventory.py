@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
-from arrival.core.changes import update_audited
+from arrival.audit.changes import update_audited
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db

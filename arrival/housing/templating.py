@@ -5,8 +5,6 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from arrival.auth.permissions import FieldGroup
-from arrival.core.sections import HouseholdSection, register_household_section
 from arrival.housing.forms import SITE_KIND_LABELS, UNIT_FLAG_LABELS
 from arrival.housing.operations import stay_history
 from arrival.registry.templating import catalog_title
@@ -16,7 +14,7 @@ STAY_STATE_LABELS = {"planned": _l("planned"), "checked_in": _l("checked in"),
 LEVEL_LABELS = {"ok": _l("ok"), "warning": _l("warning"), "critical": _l("critical")}
 
 
-def _accommodation(household) -> dict:
+def accommodation_section(household) -> dict:
     stays = stay_history(household.id)
     return {"household": household, "stays": stays, "open_stays": [s for s in stays if s.open]}
 
@@ -30,6 +28,3 @@ def init_app(app: Flask) -> None:
         checkout_reason_title=lambda code: catalog_title("checkout_reason", code)
         if code != "moved" else str(_l("moved")),
     )
-    register_household_section(HouseholdSection(
-        order=10, field_group=FieldGroup.ACCOMMODATION,
-        template="housing/_household_section.html", context=_accommodation))

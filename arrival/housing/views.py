@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -24,6 +23,7 @@ from arrival.audit.operations import record_read
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.catalog.operations import entries
 from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
+from arrival.core.timezone import assume_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
 from arrival.housing import allocation, inventory, occupancy, operations
@@ -57,9 +57,7 @@ def parse_local(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
-    return moment
+    return assume_local(moment)
 
 
 def sees_names() -> bool:

@@ -5,11 +5,10 @@ person's fields, take over the suggested Latin spelling."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 
+from arrival.core.timezone import assume_local, to_local
 from arrival.registry.mrz import MRZError, MRZResult, parse_mrz
 from arrival.registry.names import kmu_2010
 
@@ -112,9 +111,9 @@ def local_to_iso(value: str) -> str:
         return value  # the rules report it at the field
     if naive.tzinfo is not None:
         return naive.isoformat()
-    return naive.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).isoformat()
+    return assume_local(naive).isoformat()
 
 
 def iso_to_local_input(moment: datetime) -> str:
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime("%Y-%m-%dT%H:%M")
+    return to_local(moment).strftime("%Y-%m-%dT%H:%M")
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from arrival.core.clock import today_local
+
 __all__ = ["MRZError", "MRZResult", "check_digit", "parse_mrz"]
 
 _WEIGHTS = (7, 3, 1)
@@ -87,7 +89,7 @@ def parse_mrz(text: str, today: _dt.date | None = None) -> MRZResult:
     ``today`` anchors the two-digit years (default: the current date).
     """
     fmt, lines = _split_lines(text)
-    today = today or _dt.date.today()
+    today = today or today_local()
     errors: list[tuple[str, str]] = []
     result = _build(fmt, _SLICERS[fmt](lines, errors), lines, today, errors)
     if errors:

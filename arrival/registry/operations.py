@@ -18,11 +18,12 @@ from flask_login import current_user
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record, record_read
 from arrival.audit.models import AuditEvent
-from arrival.core.hooks import household_changed
+from arrival.core.events import publish
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
 from arrival.registry import matching
+from arrival.registry.events import HouseholdChanged, HouseholdRegistered
 from arrival.registry.checkchar import new_reference, normalise_ref, verify
 from arrival.registry.models import (
     Document,
@@ -121,7 +122,7 @@ def register_household(
     if idempotency_key:
         db.session.get(IdempotencyRecord, idempotency_key).household_id = household.id
     db.session.flush()
-    household_changed(household)
+    publish(HouseholdRegistered(household))
     return Registration(household=household, created=True, overridden=decisions)
 
 
@@ -276,7 +277,7 @@ def update_person(person: Person, data: PersonInput, *, expected_version: int) -
         db.session.flush()
         record(AuditAction.UPDATE, entity_type="person", entity_id=person.public_id,
                fields=changed, detail=f"version {person.version}")
-        household_changed(person.household)
+        publish(HouseholdChanged(person.household, person))
     return changed
 
 
@@ -341,7 +342,7 @@ def add_member(household: Household, payload: dict, *, duplicate_reason: str | N
                 reason=duplicate_reason[:300], decided_by_id=_current_user_id()))
     household.updated_at = now_utc()
     db.session.flush()
-    household_changed(household)
+    publish(HouseholdChanged(household, person))
     return person
 
 

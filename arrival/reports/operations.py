@@ -17,7 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 from flask import current_app
 
-from arrival import __version__
+from arrival.version import __version__
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.core.timezone import format_local

@@ -1,9 +1,10 @@
 """Delivery rules, read from the service type's catalogue entry.
 
-Attributes understood (all optional): scope (person | household), once_only,
-max_per_day, min_interval_days, windows [{code, start, end}] with
-once_per_window, min_age, max_age, requires_flag, excludes_flag,
-requires_household_member_under, requires_open_stay, same_site, presence_only.
+The attributes understood are those of arrival.catalog.schema.ServiceType (all
+optional): scope (person | household), once_only, max_per_day,
+min_interval_days, windows [{code, start, end}] with once_per_window, min_age,
+max_age, requires_flag, excludes_flag, requires_household_member_under,
+requires_open_stay, same_site, presence_only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from arrival.catalog.models import CatalogEntry
+from arrival.catalog.schema import ServiceType as ServiceTypeSchema
 from arrival.extensions import db
 from arrival.housing.models import Bed, Stay, StayState, Unit
 from arrival.registry.models import Household, Person
@@ -30,6 +32,9 @@ class Decision:
     instructions: list[str] = field(default_factory=list)
 
 
+_SERVICE_KEYS = frozenset(ServiceTypeSchema.model_fields) - {"code", "title_de", "title_en"}
+
+
 @dataclass
 class ServiceType:
     code: str
@@ -40,7 +45,11 @@ class ServiceType:
         return cls(entry.code, entry.attributes or {})
 
     def __getattr__(self, name):
-        return self.attributes.get(name)
+        # Only the keys the catalogue schema knows: a misspelt rule name in code
+        # fails loudly instead of reading as "no limit".
+        if name in _SERVICE_KEYS:
+            return self.attributes.get(name)
+        raise AttributeError(f"service types have no rule {name!r}")
 
     @property
     def household_scope(self) -> bool:

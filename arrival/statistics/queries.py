@@ -12,14 +12,13 @@ registry keeps no history of them); corrections made later show in past figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from arrival.cases.models import ClarificationItem, ItemTransition
 from arrival.catalog.models import Authority
+from arrival.core.timezone import day_bounds, local_date, local_zone as zone  # noqa: F401
 from arrival.database import UTCDateTime
 from arrival.extensions import db
 from arrival.housing import occupancy
@@ -35,19 +34,6 @@ VULNERABLE_FLAGS = ("unaccompanied_minor", "disability", "reduced_mobility", "pr
 ACTIVE = ("open", "in_progress", "waiting")
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """A local calendar day as UTC instants: 23 or 25 hours long when clocks change."""
-    start = datetime.combine(day, time.min, tzinfo=zone())
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone())
-    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(zone()).date()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,158 @@
+"""The shape of every catalogue data file, checked before anything is loaded.
+
+An unknown key (a typo such as ``min_intervall_days``) or a wrong type is
+refused with the file, the entry and the key — a limit that silently vanished
+because its key was misspelt is worse than a start-up that stops.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import field_validator
+
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Age = Annotated[StrictInt, Field(ge=0, le=130)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class _Titled(_Strict):
+    code: Code
+    title_de: Title
+    title_en: Title
+
+
+class Authority(_Strict):
+    code: Code
+    kind: Literal["social", "security", "regional"]
+    name_de: Title
+    name_en: Title
+
+
+class ArrivalPoint(_Titled):
+    pass
+
+
+class CheckoutReason(_Titled):
+    destination_type: Literal["transfer", "private", "onward", "return", "other", "unknown"]
+
+
+class VulnerabilityFlag(_Titled):
+    barrier_free: StrictBool = False
+    instruction_de: Title | None = None
+    instruction_en: Title | None = None
+
+
+class Resolution(_Titled):
+    pass
+
+
+class ClarificationTopic(_Titled):
+    authority: Code
+    priority: Annotated[StrictInt, Field(ge=1, le=4)]
+    due_days: Annotated[StrictInt, Field(ge=0, le=365)]
+    resolutions: Annotated[list[Resolution], Field(min_length=1)]
+
+    @field_validator("resolutions")
+    @classmethod
+    def _unique_codes(cls, resolutions):
+        codes = [r.code for r in resolutions]
+        if len(codes) != len(set(codes)):
+            raise ValueError("resolution codes must be unique")
+        return resolutions
+
+
+class RuleConditions(_Strict):
+    min_age: Age | None = None
+    max_age: Age | None = None
+    flags_any: list[Code] | None = None
+    household_flags_any: list[Code] | None = None
+    nationality_in: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] | None = None
+    nationality_not_in: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] | None = None
+    without_identity_document: StrictBool | None = None
+
+
+class ClarificationRule(_Strict):
+    code: Code
+    topic: Code
+    scope: Literal["person", "household"]
+    priority: Annotated[StrictInt, Field(ge=1, le=4)] | None = None
+    when: RuleConditions = RuleConditions()
+
+
+class ServiceWindow(_Titled):
+    start: ClockTime
+    end: ClockTime
+
+
+class ServiceType(_Titled):
+    scope: Literal["person", "household"] = "person"
+    once_only: StrictBool = False
+    max_per_day: Annotated[StrictInt, Field(ge=1)] | None = None
+    min_interval_days: Annotated[StrictInt, Field(ge=1)] | None = None
+    windows: list[ServiceWindow] = []
+    once_per_window: StrictBool = False
+    min_age: Age | None = None
+    max_age: Age | None = None
+    requires_flag: Code | None = None
+    excludes_flag: Code | None = None
+    requires_household_member_under: Age | None = None
+    requires_open_stay: StrictBool | None = None
+    same_site: StrictBool = False
+    presence_only: StrictBool = False
+
+
+# data file → (array name in the file, the model of one element)
+FILE_SCHEMAS: dict[str, tuple[str, type[_Strict]]] = {
+    "authorities.toml": ("authority", Authority),
+    "arrival_points.toml": ("entry", ArrivalPoint),
+    "checkout_reasons.toml": ("entry", CheckoutReason),
+    "vulnerability_flags.toml": ("entry", VulnerabilityFlag),
+    "clarification_topics.toml": ("entry", ClarificationTopic),
+    "clarification_rules.toml": ("rule", ClarificationRule),
+    "service_types.toml": ("entry", ServiceType),
+}
+
+
+class SchemaError(ValueError):
+    pass
+
+
+def validate_file(filename: str, document: dict) -> list[dict]:
+    """The elements of a parsed data file as plain dicts (only the keys given),
+    or SchemaError naming the file, the entry and the key of the first problem."""
+    array, model = FILE_SCHEMAS[filename]
+    unknown = sorted(set(document) - {array})
+    if unknown:
+        raise SchemaError(f"{filename}: unknown table {', '.join(unknown)} "
+                          f"(expected [[{array}]])")
+    elements = document.get(array, [])
+    if not isinstance(elements, list):
+        raise SchemaError(f"{filename}: {array} must be an array of tables ([[{array}]])")
+    checked = []
+    for position, element in enumerate(elements, start=1):
+        label = repr(element.get("code")) if isinstance(element, dict) and element.get(
+            "code") else f"#{position}"
+        try:
+            model.model_validate(element)
+        except ValidationError as error:
+            raise SchemaError(f"{filename}: entry {label}: {_first_problem(error)}") from None
+        checked.append(element)
+    return checked
+
+
+def _first_problem(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    key = ".".join(str(part) for part in problem["loc"]) or "(entry)"
+    if problem["type"] == "extra_forbidden":
+        return f"{key}: unknown key"
+    if problem["type"] == "missing":
+        return f"{key}: missing"
+    return f"{key}: {re.sub(r'^Value error, ', '', problem['msg'])}"
