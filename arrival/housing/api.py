@@ -167,7 +167,9 @@ def _conflict_with_proposal(error, persons):
     responses={"201": json_response("Stays", {"type": "object", "properties": {
         "stays": {"type": "array", "items": ref("Stay")}}}),
         "409": {"description": "A bed or a person is taken (bed_taken, person_has_stay), "
-                               "with a fresh proposal"}},
+                               "with a fresh proposal"},
+        "422": {"description": "Invalid fields, e.g. an adult man for a women-and-children-"
+                               "only unit without women_only_override"}},
 )
 def create_stays():
     body = request.get_json(silent=True)
@@ -194,7 +196,9 @@ def create_stays():
             "at": {"type": "string", "format": "date-time"},
             "women_only_override": {"type": "string"}}}}}},
     responses={"201": json_response("The new stays", {"type": "object"}),
-               "409": {"description": "A bed is taken"}},
+               "409": {"description": "A bed is taken"},
+               "422": {"description": "Invalid fields, e.g. an adult man for a women-and-"
+                                      "children-only unit without women_only_override"}},
 )
 def move_stays():
     body = request.get_json(silent=True) or {}
