@@ -90,6 +90,8 @@ class TestOwnRole:
             assert db.session.get(User, admin["id"]).role == "admin"
 
     def test_its_own_name_it_may_still_change(self, app, client, admin):
+        form = client.get(f"/admin/users/{admin['id']}").get_data(as_text=True)
+        assert "Ihre eigene Rolle kann nur ein anderer Administrator ändern" in form
         response = client.submit(f"/admin/users/{admin['id']}", {
             "display_name": "Anna Admin", "role": "admin", "authority": "",
             "version": str(admin["version"])}, form_page=f"/admin/users/{admin['id']}")
@@ -211,3 +213,17 @@ def db_version(app, item_id) -> str:
 
     with app.app_context():
         return str(db.session.get(ClarificationItem, item_id).version)
+
+
+def test_the_audit_api_lists_the_persons_a_read_showed(app, client, signed_in, make_household):
+    from arrival.registry.operations import household_by_ref
+
+    ref = make_household()
+    with app.app_context():
+        person = household_by_ref(ref).persons[0].public_id
+    signed_in("intake")
+    assert client.get(f"/households/{ref}").status_code == 200
+    client.logout()
+    signed_in("admin")
+    events = client.get("/api/v1/audit-events?entity_type=household&action=view").json["events"]
+    assert events[0]["person_ids"] == [person]
