@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from arrival.core.actor import acting_user_id
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.cards import tokens
@@ -25,10 +25,6 @@ from arrival.registry.models import Household, Person
 class IssuedCard:
     card: Card
     token: str  # only in memory, for printing; never stored
-
-
-def _user_id():
-    return current_user.id if current_user and current_user.is_authenticated else None
 
 
 def active_card(person: Person) -> Card | None:
@@ -51,7 +47,7 @@ def issue_card(person: Person, *, replaces_because: str = RevocationReason.REPLA
         db.session.flush()  # the old card is inactive before the new one exists
     token = tokens.new_token()
     card = Card(person_id=person.id, number=_new_number(), token_hash=tokens.token_hash(token),
-                issued_by_id=_user_id())
+                issued_by_id=acting_user_id())
     db.session.add(card)
     db.session.flush()
     record(AuditAction.PRINT, entity_type="card", entity_id=card.number,
@@ -116,9 +112,3 @@ def face_for(issued: IssuedCard) -> CardFace:
         given_names=person.given_names, cyrillic_name=cyrillic, date_of_birth=born,
         household_ref=person.household.ref, number=issued.card.number,
         issued_on=issued.card.issued_at.date(), token=issued.token)
-
-
-def cards_of_household(household: Household) -> list[Card]:
-    ids = [p.id for p in household.persons]
-    return list(db.session.scalars(sa.select(Card).where(Card.person_id.in_(ids))
-                                   .order_by(Card.issued_at.desc(), Card.id.desc())))

@@ -18,7 +18,6 @@ class ItemState(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
-CLOSED_STATES = (ItemState.RESOLVED.value, ItemState.NOT_APPLICABLE.value)
 ACTIVE_STATES = (ItemState.OPEN.value, ItemState.IN_PROGRESS.value, ItemState.WAITING.value)
 # Written out (not bound parameters) so that the database can prove a query matches
 # the partial index of the queue.

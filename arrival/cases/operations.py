@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from flask import g
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from arrival.core.actor import acting_user
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.auth.permissions import reads_items_in_full, works_for
@@ -45,10 +45,6 @@ BULK_LIMIT = 500
 
 class AuthorityBoundary(Exception):
     """A caseworker tried to change another authority's item."""
-
-
-def _user():
-    return current_user if current_user and current_user.is_authenticated else None
 
 
 def topics() -> dict[str, CatalogEntry]:
@@ -118,11 +114,11 @@ def _create_for(household: Household, need, catalogue) -> ClarificationItem:
 
 def may_change(item: ClarificationItem, user=None) -> bool:
     """Only a caseworker of the item's own authority changes it."""
-    return works_for(user or _user(), item.authority_id)
+    return works_for(user or acting_user(), item.authority_id)
 
 
 def may_read_in_full(item: ClarificationItem, user=None) -> bool:
-    return reads_items_in_full(user or _user(), item.authority_id)
+    return reads_items_in_full(user or acting_user(), item.authority_id)
 
 
 # --- transitions --------------------------------------------------------------------------
@@ -154,7 +150,7 @@ def transition(item: ClarificationItem, to: ItemState | str, *, note: str | None
     item.closed_at = now_utc() if to in (S.RESOLVED, S.NOT_APPLICABLE) else None
     if note:
         item.notes = ((item.notes + "\n") if item.notes else "") + note
-    user = None if system else _user()
+    user = None if system else acting_user()
     db.session.add(ItemTransition(item=item, from_state=current.value, to_state=to.value,
                                   resolution=item.resolution, note=note,
                                   user_id=user.id if user else None))
@@ -192,7 +188,7 @@ def bulk_transition(items: list[ClarificationItem], to: str, *, note: str | None
 def assign_to_me(item: ClarificationItem) -> None:
     if not may_change(item):
         raise AuthorityBoundary(item.id)
-    item.assignee_id = _user().id
+    item.assignee_id = acting_user().id
     db.session.flush()
     record(AuditAction.UPDATE, entity_type="clarification_item", entity_id=item.id,
            fields=["assignee"])
@@ -242,10 +238,3 @@ def items_of_household(household: Household) -> list[ClarificationItem]:
         sa.select(ClarificationItem).where(ClarificationItem.household_id == household.id)
         .order_by(ClarificationItem.priority, ClarificationItem.due_on, ClarificationItem.id)
         .options(selectinload(ClarificationItem.person))))
-
-
-def age_bucket(item_created: datetime, now: datetime | None = None) -> str:
-    days = ((now or now_utc()) - item_created).days
-    return "0-2" if days <= 2 else ("3-7" if days <= 7 else "8+")
-
-

@@ -14,8 +14,6 @@ from arrival.extensions import db
 from arrival.housing.models import OPEN_STATES, Bed, BedBlock, Site, SiteKind, Stay, Unit
 
 MAX_BEDS_AT_ONCE = 500
-SITE_FIELDS = ("name", "kind", "address", "operator", "contact", "warning_percent",
-               "critical_percent")
 UNIT_FLAGS = ("barrier_free", "family_room", "women_only", "quarantine")
 
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from arrival.core.actor import acting_user_id
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.catalog.operations import entries
@@ -27,7 +27,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 MOVED = "moved"
 
 ALLOWED = {
-    StayState.PLANNED: {StayState.CHECKED_IN, StayState.CANCELLED, StayState.CHECKED_OUT},
+    StayState.PLANNED: {StayState.CHECKED_IN, StayState.CANCELLED},  # ending a planned stay cancels it
     StayState.CHECKED_IN: {StayState.CHECKED_OUT},
     StayState.CHECKED_OUT: set(),
     StayState.CANCELLED: set(),
@@ -51,10 +51,6 @@ def _moment(at: datetime | None, field: str = "at") -> datetime:
     return at
 
 
-def _user_id():
-    return current_user.id if current_user and current_user.is_authenticated else None
-
-
 def transition(stay: Stay, to: StayState, *, at: datetime, note: str | None = None) -> None:
     """The only way a stay changes state; writes the event and the audit entry."""
     current = StayState(stay.state)
@@ -72,7 +68,7 @@ def transition(stay: Stay, to: StayState, *, at: datetime, note: str | None = No
         stay.ended_at = at
     stay.state = to.value
     db.session.add(StayEvent(stay=stay, from_state=current.value, to_state=to.value, at=at,
-                             user_id=_user_id(), note=(note or "")[:300] or None))
+                             user_id=acting_user_id(), note=(note or "")[:300] or None))
     record(AuditAction.UPDATE, entity_type="stay", entity_id=stay.id, fields=["state"],
            detail=f"{current.value} → {to.value}")
 
@@ -136,7 +132,7 @@ def assign(persons: list[Person], beds: list[Bed], *, check_in: bool = False,
                             state=StayState.PLANNED.value, planned_at=at)
                 db.session.add(stay)
                 db.session.add(StayEvent(stay=stay, from_state=None, to_state="planned", at=at,
-                                         user_id=_user_id()))
+                                         user_id=acting_user_id()))
                 stays.append(stay)
             db.session.flush()
     except sa.exc.IntegrityError:
@@ -187,12 +183,6 @@ def check_out(stay: Stay, *, reason: str, destination: str = "", at: datetime | 
     db.session.flush()
 
 
-def cancel(stay: Stay, note: str = "") -> None:
-    transition(stay, StayState.CANCELLED, at=_moment(None), note=note)
-    stay.end_reason = "cancelled"
-    db.session.flush()
-
-
 def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None,
          override_reason: str | None = None) -> list[Stay]:
     """Move persons to other beds in one step: each open stay ends ('moved') and a
@@ -226,7 +216,7 @@ def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None,
                             state=StayState.PLANNED.value, planned_at=at, moved_from_id=old.id)
                 db.session.add(stay)
                 db.session.add(StayEvent(stay=stay, from_state=None, to_state="planned", at=at,
-                                         user_id=_user_id(), note=MOVED))
+                                         user_id=acting_user_id(), note=MOVED))
                 stays.append((stay, was_checked_in))
             db.session.flush()
     except sa.exc.IntegrityError:

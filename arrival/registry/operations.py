@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from arrival.core.actor import acting_user_id
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record, record_read
 from arrival.audit.models import AuditEvent
@@ -90,7 +90,7 @@ def _claim_key(key: str, fingerprint: str) -> IdempotencyRecord | None:
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(IdempotencyRecord)
     statement = (
         insert.values(key=key, scope=REGISTRATION_SCOPE, request_hash=fingerprint,
-                      user_id=_current_user_id(), created_at=now_utc())
+                      user_id=acting_user_id(), created_at=now_utc())
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(IdempotencyRecord.key)
     )
@@ -175,7 +175,7 @@ def _create_household(data: HouseholdInput) -> Household:
     household = Household(
         ref=_new_household_ref(), arrived_at=data.arrived_at, arrival_point=data.arrival_point,
         phone=data.phone, contact_language=data.contact_language,
-        created_by_id=_current_user_id(),
+        created_by_id=acting_user_id(),
     )
     db.session.add(household)
     db.session.flush()
@@ -239,7 +239,7 @@ def _replace_match_keys(person: Person) -> None:
 def _record_decisions(household: Household, likely: dict[int, list[matching.Candidate]],
                       reason: str | None) -> list[DuplicateDecision]:
     decisions = []
-    user_id = _current_user_id()
+    user_id = acting_user_id()
     for index, candidates in likely.items():
         person = household.persons[index]
         for candidate in candidates:
@@ -319,7 +319,6 @@ def record_view(entity_type: str, entity_id: str, detail: str | None = None, *,
     record_read(persons, entity_type=entity_type, entity_id=entity_id, detail=detail)
 
 
-
 def add_member(household: Household, payload: dict, *, duplicate_reason: str | None,
                confirmed: bool) -> Person:
     """A person joining a registered household (arrived later, or found as a duplicate)."""
@@ -339,7 +338,7 @@ def add_member(household: Household, payload: dict, *, duplicate_reason: str | N
         for candidate in likely[0]:
             db.session.add(DuplicateDecision(
                 person_id=person.id, candidate_id=candidate.person.id, score=candidate.score,
-                reason=duplicate_reason[:300], decided_by_id=_current_user_id()))
+                reason=duplicate_reason[:300], decided_by_id=acting_user_id()))
     household.updated_at = now_utc()
     db.session.flush()
     publish(HouseholdChanged(household, person))
@@ -406,7 +405,3 @@ def open_decisions(household: Household) -> list[DuplicateDecision]:
     return list(db.session.scalars(
         sa.select(DuplicateDecision).where(DuplicateDecision.person_id.in_(ids),
                                            DuplicateDecision.resolved_at.is_(None))))
-
-
-def _current_user_id() -> int | None:
-    return current_user.id if current_user and current_user.is_authenticated else None

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from arrival.core.actor import acting_user, acting_user_id
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.auth.permissions import may_void_delivery
@@ -42,10 +42,6 @@ class ScanAnswer:
     last_delivery_at: datetime | None = None
     instructions: list[str] = field(default_factory=list)
     scan_id: int | None = None
-
-
-def _user_id():
-    return current_user.id if current_user and current_user.is_authenticated else None
 
 
 def service_type(code: str | None) -> ServiceType | None:
@@ -122,7 +118,7 @@ def _deliver(service, person, card, decision, point, site_id, now) -> int:
         service_type=service.code, person_id=person.id, household_id=person.household_id,
         scope="household" if service.household_scope else "person",
         time_window=decision.time_window, point=point, site_id=site_id, card_id=card.id,
-        delivered_at=now, recorded_by_id=_user_id())
+        delivered_at=now, recorded_by_id=acting_user_id())
     db.session.add(delivery)
     db.session.flush()
     return delivery.id
@@ -132,7 +128,7 @@ def _record_scan(answer: ScanAnswer, card, point, site_id, now) -> None:
     row = Scan(scanned_at=now, service_type=answer.service_type, point=point, site_id=site_id,
                result=answer.result, reason=answer.reason, card_id=card.id if card else None,
                person_id=card.person_id if card else None, delivery_id=answer.delivery_id,
-               user_id=_user_id())
+               user_id=acting_user_id())
     db.session.add(row)
     db.session.flush()
     answer.scan_id = row.id
@@ -149,8 +145,8 @@ def void_delivery(delivery: Delivery, reason: str, *, now: datetime | None = Non
     """Within two minutes, with a reason; a signed-in account voids only what it
     recorded itself, unless it may void any delivery (station lead)."""
     now = now or now_utc()
-    if current_user and current_user.is_authenticated and not may_void_delivery(
-            current_user, delivery.recorded_by_id):
+    actor = acting_user()
+    if actor is not None and not may_void_delivery(actor, delivery.recorded_by_id):
         raise NotOwnDelivery(delivery.id)
     reason = " ".join((reason or "").split())[:200]
     if not reason:
@@ -161,7 +157,7 @@ def void_delivery(delivery: Delivery, reason: str, *, now: datetime | None = Non
         raise ValidationFailed(delivery=_("A delivery can only be voided within two minutes."))
     delivery.voided_at = now
     delivery.void_reason = reason
-    delivery.voided_by_id = _user_id()
+    delivery.voided_by_id = acting_user_id()
     db.session.flush()
     record(AuditAction.UPDATE, entity_type="delivery", entity_id=delivery.id,
            fields=["voided_at"], detail=reason)

@@ -1,7 +1,7 @@
 """the persons a read showed, on its audit event
 
 Revision ID: 0009_harden_access
-Revises: 0007_figure_indexes
+Revises: 0016_audit_chain
 Create Date: 2026-12-01
 
 A read of persons (a household page, a search, a bed map, a card print, a duplicate
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0009_harden_access"
-down_revision = "0007_figure_indexes"
+down_revision = "0016_audit_chain"
 branch_labels = None
 depends_on = None
 

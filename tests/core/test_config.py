@@ -14,6 +14,7 @@ STRONG_SECRET = "x" * 64
 def production_env(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     monkeypatch.setenv("SECRET_KEY", STRONG_SECRET)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     return monkeypatch
 
 
@@ -72,3 +73,42 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app, datab
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+# Settings are read when the application is created, not when config.settings is
+# imported, and a bad value names its variable.
+
+def test_a_changed_environment_takes_effect_in_the_next_application(monkeypatch):
+    monkeypatch.setenv("ABSENCE_DAYS", "5")
+    monkeypatch.setenv("TIMEZONE", "Europe/Kyiv")
+    first = create_app("testing")
+    monkeypatch.setenv("ABSENCE_DAYS", "7")
+    second = create_app("testing")
+    assert (first.config["ABSENCE_DAYS"], second.config["ABSENCE_DAYS"]) == (5, 7)
+    assert first.config["TIMEZONE"] == first.config["BABEL_DEFAULT_TIMEZONE"] == "Europe/Kyiv"
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("DUPLICATE_THRESHOLD", "abc"),
+    ("DUPLICATE_THRESHOLD", "85"),
+    ("ABSENCE_DAYS", "three"),
+    ("SESSION_IDLE_MINUTES", "0"),
+    ("SQLITE_BUSY_TIMEOUT_MS", "-1"),
+    ("SESSION_COOKIE_SECURE", "maybe"),
+    ("TIMEZONE", "Europe/Stutgart"),
+    ("SITREP_SUPPRESS_BELOW", "few"),
+])
+def test_a_bad_value_stops_the_start_naming_the_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError) as refused:
+        create_app("testing")
+    assert str(refused.value).startswith(f"{variable} must be")
+    assert repr(value) in str(refused.value)
+
+
+def test_unset_and_empty_variables_give_the_defaults(monkeypatch):
+    monkeypatch.setenv("DUPLICATE_THRESHOLD", "")
+    monkeypatch.delenv("ABSENCE_DAYS", raising=False)
+    app = create_app("testing")
+    assert app.config["DUPLICATE_THRESHOLD"] == 0.85
+    assert app.config["ABSENCE_DAYS"] == 3
