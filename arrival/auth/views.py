@@ -10,6 +10,7 @@ from arrival.auth import devices, operations
 from arrival.auth.forms import ChangePasswordForm, LoginForm
 from arrival.auth.sessions import end_session, start_session
 from arrival.core.forms_support import apply_errors, safe_local_path
+from arrival.core.inputs import accepts_control_characters, visible_controls
 from arrival.core.validation import ValidationFailed
 from arrival.extensions import limiter
 
@@ -41,13 +42,15 @@ def _device_key() -> str:
 def _record_throttled(_limit) -> None:
     record(
         AuditAction.LOGIN_THROTTLED, entity_type="user",
-        username=operations.normalise_username(request.form.get("username", "")), durable=True,
+        username=visible_controls(operations.normalise_username(request.form.get("username", ""))),
+        durable=True,
     )
 
 
 # Untrusted clients (no device cookie for the account tried) are limited per address
 # and per account; a trusted client only by its own device cookie (auth/devices.py).
 @bp.route("/login", methods=["GET", "POST"])
+@accepts_control_characters  # a wrong username is audited and counted like any other
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"],
     deduct_when=_login_failed, on_breach=_record_throttled, scope="login-ip",

@@ -8,6 +8,7 @@ from arrival.api.openapi import documented, json_response, query_parameter, regi
 from arrival.cases import operations, queue
 from arrival.cases.models import ClarificationItem
 from arrival.cases.views import filter_from
+from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.extensions import db
 from arrival.registry.lookup import household_or_404
@@ -75,15 +76,17 @@ def case_items():
 )
 def transition_item(item_id: int):
     item = db.get_or_404(ClarificationItem, item_id)
-    body = request.get_json(silent=True) or {}
+    body = inputs.json_object()
     version = body.get("version")
-    if not isinstance(version, int):
+    if not isinstance(version, int) or isinstance(version, bool):
         return json_error(422, code="validation_failed",
                           fields={"version": [_("The version you worked on is required.")]})
     try:
-        operations.transition(item, body.get("to", ""), note=body.get("note"),
-                              resolution=body.get("resolution"),
-                              waiting_on=body.get("waiting_on"), expected_version=version)
+        operations.transition(item, inputs.text(body, "to", max_length=40, default=""),
+                              note=inputs.text(body, "note", max_length=4000),
+                              resolution=inputs.text(body, "resolution", max_length=80),
+                              waiting_on=inputs.text(body, "waiting_on", max_length=40),
+                              expected_version=version)
     except operations.AuthorityBoundary:
         return json_error(403, _("This item belongs to another authority."), code="forbidden")
     db.session.flush()

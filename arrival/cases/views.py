@@ -21,6 +21,7 @@ from arrival.cases.forms import TransitionForm
 from arrival.cases.models import ClarificationItem
 from arrival.catalog.models import Authority
 from arrival.catalog.operations import active_authorities
+from arrival.core.inputs import MAX_PAGE, query_int
 from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
@@ -44,9 +45,9 @@ def filter_from(args) -> queue.QueueFilter:
     return queue.QueueFilter(
         authority_id=authority_id, state=args.get("state") or None,
         topic=args.get("topic") or None, overdue=args.get("overdue") == "1",
-        age=args.get("age") or None, site_id=args.get("site", type=int),
+        age=args.get("age") or None, site_id=query_int(args, "site"),
         assigned_to=current_user.id if args.get("mine") == "1" else None,
-        page=args.get("page", 1, type=int))
+        page=query_int(args, "page", 1, minimum=1, maximum=MAX_PAGE, clamp=True))
 
 
 def _topic_choices():

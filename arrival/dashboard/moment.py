@@ -7,6 +7,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from arrival.core.inputs import within_range
 from arrival.core.timezone import assume_local
 from arrival.core.validation import ValidationFailed
 
@@ -19,7 +20,11 @@ def parse_as_of(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(as_of=_("Not a valid date and time.")) from None
-    return assume_local(moment)
+    try:
+        moment = assume_local(moment)
+    except OverflowError:
+        raise ValidationFailed(as_of=_("Not a valid date and time.")) from None
+    return within_range(moment, "as_of")
 
 
 def own_authority_code() -> str | None:

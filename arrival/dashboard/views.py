@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from arrival.core.inputs import query_int
 from arrival.core.validation import ValidationFailed
 from arrival.dashboard.moment import own_authority_code, parse_as_of
 from arrival.housing.inventory import sites
@@ -17,7 +18,7 @@ def index():
         as_of = parse_as_of(request.args.get("as_of"))
     except ValidationFailed:
         as_of = None
-    site_id = request.args.get("site", type=int)
+    site_id = query_int(request.args, "site")
     figures = dashboard(as_of, site_id)
     kiosk = request.args.get("kiosk") == "1"
     return render_template(

@@ -23,6 +23,7 @@ from arrival.audit.operations import record_read
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.catalog.operations import entries
 from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
+from arrival.core.inputs import query_int
 from arrival.core.timezone import assume_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
@@ -230,7 +231,7 @@ def _put_in_unit(household, action, describe) -> tuple[object | None, int]:
     """Read the chosen persons and unit from the form and run the placing action
     (assign or move) in one step; a redirect on success, else the status to show."""
     persons = _chosen_persons(household, request.form.getlist("person"))
-    unit = db.session.get(Unit, request.form.get("unit", type=int) or 0)
+    unit = db.session.get(Unit, query_int(request.form, "unit", 0))
     try:
         if unit is None:
             raise ValidationFailed(unit=_("Choose a unit."))
@@ -345,8 +346,9 @@ def check_out(ref: str):
 
 @bp.route("/absent", methods=["GET", "POST"])
 def absent():
-    days = max(request.values.get("days", current_app.config["ABSENCE_DAYS"], type=int), 1)
-    site_id = request.values.get("site", type=int)
+    days = query_int(request.values, "days", current_app.config["ABSENCE_DAYS"], minimum=1,
+                     maximum=3650, clamp=True)
+    site_id = query_int(request.values, "site")
     if request.method == "POST" and ActionForm().validate_on_submit():
         chosen = set(request.form.getlist("stay", type=int))
         stays = db.session.scalars(sa.select(Stay).where(Stay.id.in_(chosen))).all()

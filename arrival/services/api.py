@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response
+from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.extensions import db, limiter
 from arrival.services import operations
@@ -29,7 +30,7 @@ def station_key() -> str:
         site, service = values.get("site_id"), values.get("service_type")
     else:
         site, service = request.form.get("site", type=int), request.form.get("service")
-    if not (isinstance(site, int) and 0 < site < 2**31 and db.session.get(Site, site)):
+    if not (type(site) is int and 0 < site < 2**31 and db.session.get(Site, site)):
         site = "-"
     if not (isinstance(service, str) and operations.service_type(service[:60])):
         service = "-"
@@ -71,11 +72,11 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
         "429": {"description": "Too many scans from this station"}},
 )
 def scan():
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    site_id = body.get("site_id") if isinstance(body.get("site_id"), int) else None
-    answer = operations.scan(body.get("code"), service_code=body.get("service_type"),
-                             point=body.get("point", ""), site_id=site_id,
+    body = inputs.json_object()
+    answer = operations.scan(inputs.text(body, "code", max_length=500),
+                             service_code=inputs.text(body, "service_type", max_length=80),
+                             point=inputs.text(body, "point", max_length=200, default=""),
+                             site_id=inputs.integer(body, "site_id"),
                              locale=str(get_locale()))
     return jsonify(answer_json(answer))
 
@@ -93,10 +94,9 @@ def scan():
 )
 def void_delivery(delivery_id: int):
     delivery = db.get_or_404(Delivery, delivery_id)
-    body = request.get_json(silent=True)
-    reason = body.get("reason", "") if isinstance(body, dict) else ""
+    reason = inputs.text(inputs.json_object(), "reason", max_length=300, default="")
     try:
-        operations.void_delivery(delivery, reason if isinstance(reason, str) else "")
+        operations.void_delivery(delivery, reason)
     except operations.NotOwnDelivery:
         return json_error(403, _("Another station recorded this delivery; only it or a "
                                  "station lead can void it."), code="forbidden")

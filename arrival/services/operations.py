@@ -21,9 +21,11 @@ from arrival.audit.operations import record
 from arrival.auth.permissions import may_void_delivery
 from arrival.cards.operations import resolve
 from arrival.catalog.models import CatalogEntry
+from arrival.core.inputs import INT32_MAX
 from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
+from arrival.housing.models import Site
 from arrival.registry.models import Household, Person
 from arrival.services.models import Delivery, Scan
 from arrival.services.rules import Decision, ServiceType, decide
@@ -83,6 +85,9 @@ def flag_instructions(person: Person, locale: str) -> list[str]:
 def scan(code, *, service_code: str | None, point: str, site_id: int | None = None,
          locale: str = "de", now: datetime | None = None) -> ScanAnswer:
     now = now or now_utc()
+    if site_id is not None and (not 0 <= site_id <= INT32_MAX
+                                or db.session.get(Site, site_id) is None):
+        raise ValidationFailed(site_id=_("Unknown site."))
     point = " ".join(str(point or "").split())[:MAX_POINT_LENGTH] or "-"
     service = service_type(service_code)
     code = code if isinstance(code, str) else ""
