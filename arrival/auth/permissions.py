@@ -26,6 +26,7 @@ class Role(StrEnum):
     SERVICE_POINT = "service_point"
     CASEWORKER = "caseworker"
     COORDINATOR = "coordinator"
+    SECURITY = "security"  # security service at a site's gate (issue 17)
 
 
 class Permission(StrEnum):
@@ -46,6 +47,8 @@ class Permission(StrEnum):
     DASHBOARD = "dashboard.read"  # aggregate figures, no names
     REPORTS_READ = "reports.read"  # download situation reports
     REPORTS_GENERATE = "reports.generate"  # generate now, remarks
+    GATE_SCAN = "gate.scan"  # gate mode (IN/OUT/SEEN), visitor and staff log
+    GATE_PRESENCE = "gate.presence"  # evacuation list, assembly kiosk, roll call, export
 
 
 class FieldGroup(StrEnum):
@@ -83,6 +86,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                  P.REPORTS_GENERATE}),
 }
 
+# --- Gate presence and evacuation (issue 17) -------------------------------------------
+# The security service runs the gate and the roll call; coordination may do both;
+# housing (site management) reads the evacuation list and runs roll calls; service
+# points may staff a gate (they see first names only, no evacuation list).
+GATE_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SECURITY: frozenset({P.CATALOG_READ, P.GATE_SCAN, P.GATE_PRESENCE}),
+    Role.COORDINATOR: frozenset({P.GATE_SCAN, P.GATE_PRESENCE}),
+    Role.HOUSING: frozenset({P.GATE_PRESENCE}),
+    Role.SERVICE_POINT: frozenset({P.GATE_SCAN}),
+}
+for _role, _extra in GATE_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _extra
+# --- end of the gate block ------------------------------------------------------------
+
 # Caseworkers get these on top of their role, by the kind of their authority: the
 # regional authority (RP) receives the situation report.
 AUTHORITY_KIND_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -104,6 +121,9 @@ ROLE_FIELD_GROUPS: dict[Role, frozenset[FieldGroup]] = {
     # flag instructions), produced by the services domain, never a person's record.
     Role.SERVICE_POINT: frozenset({G.SERVICES}),
     Role.COORDINATOR: frozenset({G.IDENTITY, G.ACCOMMODATION, G.CLARIFICATION}),
+    # Gate and evacuation list (issue 17): names and where someone lives, nothing else;
+    # who needs help on the stairs is shown as a derived mark, not as health data.
+    Role.SECURITY: frozenset({G.IDENTITY, G.ACCOMMODATION}),
 }
 
 # Caseworkers see what their authority's kind of work needs.
@@ -202,6 +222,26 @@ ENDPOINT_PERMISSIONS: dict[str, Permission] = {
     "reports.download": P.REPORTS_READ,
     "reports.generate": P.REPORTS_GENERATE,
     "reports.remark": P.REPORTS_GENERATE,
+    # --- gate presence and evacuation (issue 17) ---
+    "gate.index": P.GATE_SCAN,
+    "gate.station": P.GATE_SCAN,
+    "gate.station_scan": P.GATE_SCAN,
+    "gate.visits": P.GATE_SCAN,
+    "gate.sign_in": P.GATE_SCAN,
+    "gate.sign_out": P.GATE_SCAN,
+    "gate.settings": P.HOUSING_MANAGE,
+    "gate.evacuation": P.GATE_PRESENCE,
+    "gate.kiosk": P.GATE_PRESENCE,
+    "gate.kiosk_worker": P.GATE_PRESENCE,
+    "gate.roll_calls": P.GATE_PRESENCE,
+    "gate.start_roll_call": P.GATE_PRESENCE,
+    "gate.roll_call": P.GATE_PRESENCE,
+    "gate.end_roll_call": P.GATE_PRESENCE,
+    "gate.export": P.GATE_PRESENCE,
+    "api.gate_scan": P.GATE_SCAN,
+    "api.gate_evacuation": P.GATE_PRESENCE,
+    "api.gate_roll_call": P.GATE_PRESENCE,
+    "api.gate_tick": P.GATE_PRESENCE,
 }
 
 
