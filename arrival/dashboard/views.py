@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 
 from arrival.core.validation import ValidationFailed
 from arrival.dashboard.moment import own_authority_code, parse_as_of
+from arrival.gate.operations import present_counts
 from arrival.housing.inventory import sites
 from arrival.statistics.figures import dashboard
 
@@ -24,4 +25,12 @@ def index():
         "dashboard/index.html", figures=figures, as_of=as_of, site_id=site_id, sites=sites(),
         highlight=request.args.get("authority") or own_authority_code(), kiosk=kiosk,
         refresh_seconds=KIOSK_REFRESH_SECONDS if kiosk and as_of is None else None,
-        as_of_value=request.args.get("as_of", ""))
+        as_of_value=request.args.get("as_of", ""),
+        gate_present=_gate_present(site_id) if as_of is None else [])
+
+
+def _gate_present(site_id: int | None) -> list[tuple[str, int]]:
+    """Persons inside each site with gate control, now (gate data has no past)."""
+    counts = present_counts()
+    return [(site.name, counts.get(site.id, 0)) for site in sites()
+            if site.id in counts and (site_id is None or site.id == site_id)]

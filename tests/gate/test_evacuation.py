@@ -230,3 +230,14 @@ class TestThePresenceExport:
             assert db.session.scalar(sa.select(AuditEvent.action).where(
                 AuditEvent.username == username, AuditEvent.entity_type == "presence")) \
                 == "export"
+
+
+class TestTheDashboard:
+    def test_persons_present_per_site_from_gate_data(self, client, signed_in, everyone_in,
+                                                     at_gate):
+        at_gate("Mila", "out")
+        signed_in("coordinator")
+        html = client.get("/dashboard/").get_data(as_text=True)
+        assert "Jetzt anwesend (Einlass)" in html
+        assert "<td>Messe</td><td data-gate-present>3</td>" in html
+        assert "Hotel Nord</td><td data-gate-present>" not in html  # no gate control
