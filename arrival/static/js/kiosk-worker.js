@@ -8,10 +8,12 @@ var ASSETS = ["/static/css/app.css", "/static/css/gate.css", "/static/js/kiosk.j
               "/static/vendor/noto-sans/noto-sans.css"];
 
 self.addEventListener("install", function (event) {
+  // The kiosk page itself (the scope is its path) and its assets.
+  var page = new URL(self.registration.scope).pathname;
   event.waitUntil(caches.open(CACHE).then(function (cache) {
-    return Promise.all(ASSETS.map(function (url) {
+    return Promise.all([page].concat(ASSETS).map(function (url) {
       return fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (response.ok) { return cache.put(url, response); }
+        if (response.ok && !response.redirected) { return cache.put(url, response); }
         return null;
       }).catch(function () { return null; });
     }));
