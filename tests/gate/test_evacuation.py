@@ -241,3 +241,26 @@ class TestTheDashboard:
         assert "Jetzt anwesend (Einlass)" in html
         assert "<td>Messe</td><td data-gate-present>3</td>" in html
         assert "Hotel Nord</td><td data-gate-present>" not in html  # no gate control
+
+
+class TestTheHouseholdPage:
+    def test_shows_presence_by_the_gate_to_roles_with_accommodation(
+            self, app, client, signed_in, everyone_in, at_gate):
+        from arrival.registry.models import Person
+
+        at_gate("Mila", "out")
+        with app.app_context():
+            ref = db.session.get(Person, everyone_in.ids["Mila"]).household.ref
+        signed_in("housing")
+        html = client.get(f"/households/{ref}").get_data(as_text=True)
+        assert "Anwesenheit" in html
+        assert "Mila: draußen" in " ".join(html.split())
+        assert "Iryna: drinnen" in " ".join(html.split())
+
+    def test_the_gate_start_page_lists_the_sites_and_their_lists(self, client, signed_in,
+                                                                place):
+        signed_in("security")
+        html = client.get("/gate/").get_data(as_text=True)
+        assert "Messe" in html and "Hotel Nord" in html
+        assert f"/gate/sites/{place.hall}/evacuation" in html
+        assert f"/gate/sites/{place.hall}/settings" not in html  # settings: housing managers
