@@ -10,11 +10,12 @@ transaction); two INs in a row are recorded and flagged, not refused.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload, selectinload
 
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
@@ -103,6 +104,8 @@ class FlagRules:
 def flag_rules(person: Person, locale: str) -> FlagRules:
     codes = set(person.flags)
     advice, blocks = [], set()
+    if not codes:
+        return FlagRules(advice, blocks)
     for entry in entries("vulnerability_flag"):
         if entry.code not in codes:
             continue
@@ -138,8 +141,9 @@ def _last_ended_stay(person_id: int) -> Stay | None:
 def person_view(person: Person, *, show_identity: bool, unit: str | None = None) -> dict:
     """What the gate shows: the full name only to roles allowed to see identity;
     otherwise the first name and the household size (as at service points)."""
-    data = {"first_name": person.first_given_name,
-            "household_size": len(person.household.persons)}
+    size = db.session.scalar(sa.select(sa.func.count()).select_from(Person).where(
+        Person.household_id == person.household_id))
+    data = {"first_name": person.first_given_name, "household_size": size}
     if show_identity:
         data.update(name=person.display_name, birth_year=person.birth_year,
                     public_id=person.public_id, unit=unit)
@@ -159,7 +163,11 @@ def scan(code, *, site_id: int | None, station: str, direction: str,
     if site is None:
         return GateAnswer("red", "unknown_site", direction)
     card, status = resolve(code)
-    person = card.person if card is not None and status == "ok" else None
+    person = None
+    if card is not None and status == "ok":
+        # Only what the gate needs: the flags, not the documents.
+        person = db.session.get(Person, card.person_id, options=[
+            lazyload(Person.documents), selectinload(Person.flag_rows)])
     if person is None:
         answer = GateAnswer("red", status, direction)
     else:
@@ -258,7 +266,7 @@ def gate_sightings() -> sa.Select:
 
 @dataclass
 class Presence:
-    person: Person
+    person: Person | PersonRow
     site_id: int
     inside: bool
     since: datetime | None
@@ -277,6 +285,33 @@ def _resident_units(site_id: int, persons) -> dict[int, tuple[str, int]]:
     return {person_id: (name, unit_id) for person_id, name, unit_id in rows}
 
 
+@dataclass(frozen=True)
+class PersonRow:
+    """The few columns of a person that lists of those inside need (no ORM entity:
+    a hall of 1,500 is read in one query)."""
+    id: int
+    public_id: str
+    family_name: str
+    given_names: str
+    birth_year: int
+    date_of_birth: date | None
+    household_id: int
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name}, {self.given_names}"
+
+    def age_on(self, day: date) -> int:
+        if self.date_of_birth is None:
+            return day.year - self.birth_year
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+PERSON_COLUMNS = (Person.id, Person.public_id, Person.family_name, Person.given_names,
+                  Person.birth_year, Person.date_of_birth, Person.household_id)
+
+
 def present_at(site_id: int) -> list[Presence]:
     """Everyone inside a site now: by the gate where the site has gate control,
     otherwise everyone checked in there (with 'last seen')."""
@@ -284,24 +319,24 @@ def present_at(site_id: int) -> list[Presence]:
         inside = sa.select(GatePresence.person_id).where(
             GatePresence.site_id == site_id, GatePresence.inside.is_(True))
         rows = db.session.execute(
-            sa.select(Person, GatePresence.since).join(
+            sa.select(*PERSON_COLUMNS, GatePresence.since).join(
                 GatePresence, GatePresence.person_id == Person.id)
             .where(GatePresence.site_id == site_id, GatePresence.inside.is_(True))).all()
         units = _resident_units(site_id, inside)
-        return [Presence(person, site_id, True, since, "gate",
-                         unit=units.get(person.id, (None,))[0]) for person, since in rows]
+        return [Presence(PersonRow(*row[:7]), site_id, True, row[7], "gate",
+                         unit=units.get(row[0], (None,))[0]) for row in rows]
     residents = (sa.select(Stay.person_id).join(Bed, Bed.id == Stay.bed_id)
                  .join(Unit, Unit.id == Bed.unit_id)
                  .where(Unit.site_id == site_id, Stay.state == StayState.CHECKED_IN.value))
     seen = last_seen_subquery(residents)
     rows = db.session.execute(
-        sa.select(Person, Stay.checked_in_at, Unit.name, seen.c.last_seen)
+        sa.select(*PERSON_COLUMNS, Stay.checked_in_at, Unit.name, seen.c.last_seen)
         .join(Stay, Stay.person_id == Person.id).join(Bed, Bed.id == Stay.bed_id)
         .join(Unit, Unit.id == Bed.unit_id)
         .outerjoin(seen, seen.c.person_id == Person.id)
         .where(Unit.site_id == site_id, Stay.state == StayState.CHECKED_IN.value)).all()
-    return [Presence(person, site_id, True, checked_in_at, "stay", unit=unit,
-                     last_seen=last_seen) for person, checked_in_at, unit, last_seen in rows]
+    return [Presence(PersonRow(*row[:7]), site_id, True, row[7], "stay", unit=row[8],
+                     last_seen=row[9]) for row in rows]
 
 
 def presence_of(person: Person) -> list[Presence]:
