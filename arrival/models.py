@@ -1,7 +1,7 @@
 """Every domain's models, imported in one place so that the metadata (and
 Alembic's autogenerate) sees all tables."""
 
-from arrival.audit.models import AuditEvent
+from arrival.audit.models import AuditEvent, AuditSeal
 from arrival.auth.models import LoginSession, User
 from arrival.cards.models import Card
 from arrival.cases.models import ClarificationItem, ItemTransition
