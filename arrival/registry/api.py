@@ -15,7 +15,11 @@ from arrival.registry.lookup import household_or_404
 from arrival.registry.mrz import MRZError, parse_mrz
 from arrival.registry.names import kmu_2010
 from arrival.registry.serialise import household_json, person_json
-from arrival.registry.validation import parse_household, plausibility_warnings
+from arrival.registry.validation import (
+    parse_household,
+    plausibility_warnings,
+    safeguarding_proposals,
+)
 
 MAX_IDEMPOTENCY_KEY = 80
 
@@ -31,6 +35,8 @@ PERSON_SCHEMA = {
         "given_names": {"type": "string", "maxLength": 150},
         "family_name_cyrillic": {"type": "string", "maxLength": 100},
         "given_names_cyrillic": {"type": "string", "maxLength": 150},
+        "patronymic": {"type": "string", "maxLength": 100,
+                       "description": "Cyrillic, as in Ukrainian documents (Петрівна)"},
         "sex": {"type": "string", "enum": ["female", "male", "diverse", "unknown"]},
         "date_of_birth": {"type": "string", "format": "date"},
         "birth_year": {"type": "integer", "description": "Estimated year when no full date"},
@@ -103,8 +109,10 @@ def _json_body() -> dict:
         "409": {"description": "Likely duplicates (code possible_duplicate, candidates per "
                                "person index); send duplicate_reason to register anyway"},
         "422": {"description": "Invalid fields (validation_failed), warnings to confirm "
-                               "(confirmation_required) or a reused key "
-                               "(idempotency_key_reused)"},
+                               "(confirmation_required; `proposals` names flags to confirm "
+                               "by sending them, e.g. the unaccompanied-minor flag for a "
+                               "minor without an adult — or decline with confirm_warnings) "
+                               "or a reused key (idempotency_key_reused)"},
     },
 )
 def create_household():
@@ -120,7 +128,7 @@ def create_household():
     warnings = plausibility_warnings(data)
     if warnings and body.get("confirm_warnings") is not True:
         return json_error(422, _("Please confirm these entries."), code="confirmation_required",
-                          warnings=warnings)
+                          warnings=warnings, proposals=safeguarding_proposals(data))
     reason = body.get("duplicate_reason")
     reason = reason.strip()[:300] if isinstance(reason, str) and reason.strip() else None
     groups = user_field_groups(current_user)
@@ -170,22 +178,34 @@ def duplicates():
 @bp.get("/persons/search")
 @documented(
     "Find persons by any spelling or script of the name, date of birth (DD.MM.YYYY or "
-    "YYYY-MM-DD), birth year, document number or household reference.", tags=["registry"],
+    "YYYY-MM-DD), birth year, document number, phone, card number or household reference. "
+    "A reference with a wrong check character finds nobody; `reference` then says so and "
+    "lists the existing references it was probably meant to be.", tags=["registry"],
     parameters=[query_parameter("q", description="Search text")],
     responses={"200": json_response("Up to 50 persons", {"type": "object", "properties": {
         "persons": {"type": "array", "items": {"type": "object"}},
-        "truncated": {"type": "boolean"}}})},
+        "truncated": {"type": "boolean"},
+        "reference": {"type": "object", "properties": {
+            "check_character": {"type": "string", "enum": ["wrong"]},
+            "message": {"type": "string"},
+            "suggestions": {"type": "array", "items": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["household", "card"]},
+                "ref": {"type": "string"}}}}}}}})},
 )
 def search_persons():
     query = (request.args.get("q") or "").strip()[:200]
     results = person_search.search(query) if query else person_search.SearchResults()
     operations.record_view("search", "-", detail=f"{len(results.persons)} results")
     groups = user_field_groups(current_user) & {FieldGroup.IDENTITY}
-    return jsonify(
-        persons=[person_json(p, groups) | {"household_ref": p.household.ref}
-                 for p in results.persons],
-        truncated=results.truncated,
-    )
+    body = {"persons": [person_json(p, groups) | {"household_ref": p.household.ref}
+                        for p in results.persons],
+            "truncated": results.truncated}
+    if results.wrong_check_character:
+        body["reference"] = {
+            "check_character": "wrong",
+            "message": _("The check character of this reference is wrong."),
+            "suggestions": [{"kind": kind, "ref": ref} for kind, ref in results.suggestions]}
+    return jsonify(body)
 
 
 @bp.post("/registry/mrz")
