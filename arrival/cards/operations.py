@@ -52,7 +52,7 @@ def issue_card(person: Person, *, replaces_because: str = RevocationReason.REPLA
     db.session.add(card)
     db.session.flush()
     record(AuditAction.PRINT, entity_type="card", entity_id=card.number,
-           detail=f"person {person.public_id}")
+           detail=f"person {person.public_id}", persons=[person])
     return IssuedCard(card, token)
 
 

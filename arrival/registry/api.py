@@ -89,6 +89,23 @@ def candidate_json(candidate: matching.Candidate, groups) -> dict:
     }
 
 
+def candidate_minimal(candidate: matching.Candidate, groups) -> dict:
+    """What the desk needs to decide on a likely duplicate, and no more: the
+    reference, names and date of birth (if the role sees identity) and why it
+    matched — never documents, health flags or notes."""
+    person = candidate.person
+    data = {"person_id": person.public_id, "household_ref": person.household.ref,
+            "score": candidate.score, "likely": candidate.likely, "reasons": candidate.reasons}
+    if FieldGroup.IDENTITY in groups:
+        data["person"] = {
+            "family_name": person.family_name, "given_names": person.given_names,
+            "family_name_cyrillic": person.family_name_cyrillic,
+            "given_names_cyrillic": person.given_names_cyrillic,
+            "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+            "birth_year": person.birth_year}
+    return data
+
+
 def _json_body() -> dict:
     return json_object()
 
@@ -137,8 +154,11 @@ def create_household():
             data, idempotency_key=key, fingerprint=operations.request_fingerprint(payload),
             duplicate_reason=reason)
     except operations.PossibleDuplicates as found:
+        shown = [c.person for found_for in found.candidates.values() for c in found_for]
+        operations.record_view("duplicate_check", "-", detail=f"{len(shown)} candidates",
+                               persons=shown)
         return json_error(409, _("Likely duplicates found."), code="possible_duplicate",
-                          candidates={str(index): [candidate_json(c, groups) for c in found]
+                          candidates={str(index): [candidate_minimal(c, groups) for c in found]
                                       for index, found in found.candidates.items()})
     except operations.IdempotencyKeyReused:
         return json_error(422, _("This Idempotency-Key was used for a different request."),
@@ -154,7 +174,7 @@ def create_household():
                        "404": {"description": "Unknown reference or wrong check character"}})
 def get_household(ref: str):
     household = household_or_404(ref)
-    operations.record_view("household", household.public_id)
+    operations.record_view("household", household.public_id, persons=household.persons)
     return jsonify(household_json(household, user_field_groups(current_user)))
 
 
@@ -170,7 +190,8 @@ def duplicates():
     probe = matching.Probe.from_fields(_json_body())
     candidates = matching.find_candidates(probe)
     if candidates:
-        operations.record_view("duplicate_check", "-", detail=f"{len(candidates)} candidates")
+        operations.record_view("duplicate_check", "-", detail=f"{len(candidates)} candidates",
+                               persons=[c.person for c in candidates])
     groups = user_field_groups(current_user) & {FieldGroup.IDENTITY}
     return jsonify(candidates=[candidate_json(c, groups) for c in candidates])
 
@@ -194,8 +215,11 @@ def duplicates():
 )
 def search_persons():
     query = (request.args.get("q") or "").strip()[:200]
-    results = person_search.search(query) if query else person_search.SearchResults()
-    operations.record_view("search", "-", detail=f"{len(results.persons)} results")
+    by_document = FieldGroup.DOCUMENTS in user_field_groups(current_user)
+    results = person_search.search(query, by_document=by_document) if query \
+        else person_search.SearchResults()
+    operations.record_view("search", "-", detail=f"{len(results.persons)} results",
+                           persons=results.persons)
     groups = user_field_groups(current_user) & {FieldGroup.IDENTITY}
     body = {"persons": [person_json(p, groups) | {"household_ref": p.household.ref}
                         for p in results.persons],

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from arrival.core.actor import acting_user_id
 from arrival.audit.models import AuditAction
-from arrival.audit.operations import record
+from arrival.audit.operations import record, record_read
 from arrival.audit.models import AuditEvent
 from arrival.core.events import publish
 from arrival.core.validation import Conflict, ValidationFailed
@@ -316,8 +316,10 @@ def person_by_public_id(public_id: str) -> Person | None:
     return db.session.scalar(sa.select(Person).where(Person.public_id == public_id))
 
 
-def record_view(entity_type: str, entity_id: str, detail: str | None = None) -> None:
-    record(AuditAction.VIEW, entity_type=entity_type, entity_id=entity_id, detail=detail)
+def record_view(entity_type: str, entity_id: str, detail: str | None = None, *,
+                persons=()) -> None:
+    """A read of persons, naming each person shown (see audit.operations.record_read)."""
+    record_read(persons, entity_type=entity_type, entity_id=entity_id, detail=detail)
 
 
 def add_member(household: Household, payload: dict, *, duplicate_reason: str | None,

@@ -81,7 +81,10 @@ def _parse_day(token: str) -> date | None:
     return None
 
 
-def search(query: str) -> SearchResults:
+def search(query: str, *, by_document: bool = True) -> SearchResults:
+    """by_document: whether a document number finds its holder — only for readers
+    who see documents (otherwise the number is ignored, it must not reveal who
+    holds a passport)."""
     from arrival.registry.operations import household_by_ref
 
     query = query.strip()
@@ -107,7 +110,7 @@ def search(query: str) -> SearchResults:
     lookups = [sa.select(MatchKey.person_id).where(MatchKey.part.in_(("family", "given")),
                                                    MatchKey.key.in_(keys))
                for keys in (match_keys(word) for word in words) if keys]
-    if numbers:
+    if numbers and by_document:
         lookups.append(sa.select(Document.person_id).where(Document.number.in_(numbers)))
     conditions = []
     if days:

@@ -1,7 +1,7 @@
 """gate presence, visits, roll calls; the security role
 
 Revision ID: 0014_gate
-Revises: 0008_patronymic
+Revises: 0009_harden_access
 Create Date: 2026-12-01 22:25:39.537841
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0014_gate"
-down_revision = "0008_patronymic"
+down_revision = "0009_harden_access"
 branch_labels = None
 depends_on = None
 
