@@ -15,6 +15,7 @@ from arrival.gate.limits import scan_rate_limit, station_key
 from arrival.gate.models import RollCall
 from arrival.gate.templating import answer_json, evacuation_json, roll_call_json
 from arrival.housing.models import Site
+from arrival.registry.models import Person
 
 
 def _identity() -> bool:
@@ -63,7 +64,8 @@ def gate_evacuation(site_id: int):
     listing = operations.evacuation_list(site, locale=str(get_locale()))
     identity = _identity()
     if identity:
-        operations.audit_list_read("evacuation_list", site, len(listing.persons))
+        operations.audit_list_read("evacuation_list", site,
+                                   [p.public_id for p in listing.persons])
     return jsonify(evacuation_json(listing, show_identity=identity))
 
 
@@ -73,8 +75,18 @@ def gate_evacuation(site_id: int):
                        "404": {"description": "Unknown roll call"}})
 def gate_roll_call(roll_call_id: int):
     roll_call = db.get_or_404(RollCall, roll_call_id)
-    status = operations.roll_call_status(roll_call, show_identity=_identity())
+    identity = _identity()
+    status = operations.roll_call_status(roll_call, show_identity=identity)
+    _audit_roll_call_read(roll_call, status, identity)
     return jsonify(roll_call_json(status))
+
+
+def _audit_roll_call_read(roll_call: RollCall, status, identity: bool, also=()) -> None:
+    """The answer names who is still missing (and whom a tick accounted for)."""
+    if identity:
+        shown = [m["public_id"] for m in status.missing if m["public_id"]]
+        operations.audit_list_read("roll_call", db.session.get(Site, roll_call.site_id),
+                                   shown + [p.public_id for p in also])
 
 
 @bp.post("/gate/roll-calls/<int:roll_call_id>/ticks")
@@ -98,6 +110,9 @@ def gate_tick(roll_call_id: int):
         person_id = body.get("person_id") if isinstance(body.get("person_id"), int) else None
         visit_id = body.get("visit_id") if isinstance(body.get("visit_id"), int) else None
         result = operations.tick(roll_call, person_id=person_id, visit_id=visit_id)
-    status = operations.roll_call_status(roll_call, show_identity=_identity())
+    identity = _identity()
+    status = operations.roll_call_status(roll_call, show_identity=identity)
+    ticked = db.session.get(Person, result.person_id) if result.person_id else None
+    _audit_roll_call_read(roll_call, status, identity, also=[ticked] if ticked else [])
     return jsonify(status=result.status, person_id=result.person_id, visit_id=result.visit_id,
                    roll_call=roll_call_json(status))

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
 from arrival.audit.models import AuditAction
-from arrival.audit.operations import record
+from arrival.audit.operations import record, record_read
 from arrival.cards.operations import resolve
 from arrival.catalog.operations import entries
 from arrival.core.actor import acting_user_id
@@ -229,7 +229,8 @@ def _record(answer: GateAnswer, site: Site, station: str, card, person: Person |
     if accepted and person is not None:
         _move_presence(person, site, answer.direction, event, now)
     record(AuditAction.SCAN, entity_type="card", entity_id=card.number if card else None,
-           detail=f"gate {site.id} {answer.direction}: {answer.result} ({answer.reason})")
+           detail=f"gate {site.id} {answer.direction}: {answer.result} ({answer.reason})",
+           persons=[person] if person is not None else None)
 
 
 def _move_presence(person: Person, site: Site, direction: str, event: GateEvent,
@@ -482,9 +483,11 @@ def evacuation_list(site: Site, *, locale: str = "de", now: datetime | None = No
     return EvacuationList(site, now, gate_controlled(site.id), groups, visits, counts)
 
 
-def audit_list_read(kind: str, site: Site, count: int) -> None:
-    """A list of named persons was read (evacuation list, kiosk copy, roll call, export)."""
-    record(AuditAction.VIEW, entity_type=kind, entity_id=site.id, detail=f"{count} persons")
+def audit_list_read(kind: str, site: Site, public_ids: list[str]) -> None:
+    """A list of named persons was read (evacuation list, kiosk copy, roll call): one
+    audit event naming each of them."""
+    record_read(public_ids, entity_type=kind, entity_id=site.id,
+                detail=f"{len(public_ids)} persons")
 
 
 # --- the roll call ---------------------------------------------------------------------------
@@ -601,10 +604,11 @@ def roll_call_status(roll_call: RollCall, *, show_identity: bool = True) -> Roll
     for expected, person, visit in rows:
         if person is not None:
             missing.append({"person_id": person.id, "visit_id": None,
+                            "public_id": person.public_id,
                             "name": person.display_name if show_identity else None,
                             "unit": expected.unit_name or None, "kind": "resident"})
         else:
-            missing.append({"person_id": None, "visit_id": visit.id,
+            missing.append({"person_id": None, "visit_id": visit.id, "public_id": None,
                             "name": visit.name if show_identity else None,
                             "unit": visit.organisation or None, "kind": visit.kind})
     missing.sort(key=lambda m: ((m["unit"] or "").lower(), (m["name"] or "").lower()))

@@ -149,7 +149,8 @@ def evacuation(site_id: int):
     listing = operations.evacuation_list(site, locale=str(get_locale()))
     identity = _identity()
     if identity:
-        operations.audit_list_read("evacuation_list", site, len(listing.persons))
+        operations.audit_list_read("evacuation_list", site,
+                                   [p.public_id for p in listing.persons])
     return render_template("gate/evacuation.html", listing=listing, identity=identity,
                            setting=operations.gate_site(site.id))
 
@@ -181,7 +182,8 @@ def export(site_id: int):
     identity = _identity()
     content = presence_workbook(listing, show_identity=identity)
     record(AuditAction.EXPORT, entity_type="presence", entity_id=site.id,
-           detail=f"{len(listing.persons)} persons")
+           detail=f"{len(listing.persons)} persons",
+           persons=[p.public_id for p in listing.persons] if identity else None)
     stamp = clock_now().strftime("%Y%m%d-%H%M")
     return send_file(BytesIO(content), as_attachment=True,
                      download_name=f"presence-{site.id}-{stamp}.xlsx",
@@ -220,7 +222,8 @@ def roll_call(roll_call_id: int):
     identity = _identity()
     status = operations.roll_call_status(roll_call, show_identity=identity)
     if identity:
-        operations.audit_list_read("roll_call", site, len(status.missing))
+        operations.audit_list_read("roll_call", site,
+                                   [m["public_id"] for m in status.missing if m["public_id"]])
     return render_template("gate/roll_call.html", site=site, status=status,
                            roll_call=roll_call, form=ActionForm(formdata=None),
                            can_end=can_open(current_user, "gate.end_roll_call"))

@@ -145,7 +145,34 @@ SCENARIOS = {
                        "person"),
     "api.household_clarification": ("coordinator", None, lambda c, w: c.get(
         f"/api/v1/households/{w['ref']}/clarification"), "person"),
+    # the gate: the placed person is inside their site (checked in; no gate control yet)
+    "gate.station_scan": ("security", None, lambda c, w: c.submit("/gate/station", {
+        "site": w["site"], "direction": "out", "code": w["card"], "station": "Tor 1"},
+        form_page=f"/gate/station?site={w['site']}"), "person"),
+    "api.gate_scan": ("security", None, lambda c, w: c.post_json("/api/v1/gate/scan", {
+        "site_id": w["site"], "direction": "out", "code": w["card"], "station": "Tor 1"}),
+        "person"),
+    "gate.evacuation": ("security", None,
+                        lambda c, w: c.get(f"/gate/sites/{w['site']}/evacuation"), "person"),
+    "api.gate_evacuation": ("security", None, lambda c, w: c.get(
+        f"/api/v1/gate/sites/{w['site']}/evacuation"), "person"),
+    "gate.export": ("security", None,
+                    lambda c, w: c.get(f"/gate/sites/{w['site']}/presence.xlsx"), "person"),
+    "gate.roll_call": ("security", None, lambda c, w: c.get(_start_roll_call(c, w)), "person"),
+    "api.gate_roll_call": ("security", None, lambda c, w: c.get(
+        "/api/v1" + _start_roll_call(c, w)), "person"),
+    "api.gate_tick": ("security", None, lambda c, w: c.post_json(
+        "/api/v1" + _start_roll_call(c, w) + "/ticks", {"code": w["card"]}), "person"),
 }
+
+
+def _start_roll_call(c, w) -> str:
+    """Start a roll call at the placed person's site; its path (/gate/roll-calls/N)."""
+    page = f"/gate/sites/{w['site']}/roll-calls"
+    started = c.submit(page, {}, form_page=page)
+    assert started.status_code == 302, started.status_code
+    location = started.headers["Location"]
+    return location[location.index("/gate/"):]
 
 
 def person_reading_endpoints(app) -> list[str]:
