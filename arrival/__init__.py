@@ -61,6 +61,7 @@ def _wire_domains(app: Flask) -> None:
     shared pages and its reactions to other domains' events in its wiring module.
     Lower domains first: a domain may add to what a lower one offers."""
     from arrival import api
+    from arrival.appointments import wiring as appointments
     from arrival.audit import wiring as audit
     from arrival.auth import wiring as auth
     from arrival.cards import wiring as cards
@@ -74,6 +75,6 @@ def _wire_domains(app: Flask) -> None:
     from arrival.services import wiring as services
 
     for domain in (audit, auth, catalog, registry, housing, cards, services, cases,
-                   dashboard, reports, demo):
+                   appointments, dashboard, reports, demo):
         domain.init_app(app)
     api.init_app(app)  # after the domains: their API routes are attached by then

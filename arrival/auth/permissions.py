@@ -46,6 +46,12 @@ class Permission(StrEnum):
     DASHBOARD = "dashboard.read"  # aggregate figures, no names
     REPORTS_READ = "reports.read"  # download situation reports
     REPORTS_GENERATE = "reports.generate"  # generate now, remarks
+    # appointments (issue 16; granted in the appointments block below the tables)
+    APPOINTMENTS_READ = "appointments.read"  # calendars, day lists, a household's appointments
+    APPOINTMENTS_BOOK = "appointments.book"  # book (own authority; intake: the first ones)
+    APPOINTMENTS_WORK = "appointments.work"  # arrived/attended/missed, rebook, cancel, call up
+    APPOINTMENTS_MANAGE = "appointments.manage"  # calendars, slots, blocked days
+    APPOINTMENTS_SCREEN = "appointments.screen"  # the call-up screen (card numbers only)
 
 
 class FieldGroup(StrEnum):
@@ -203,6 +209,53 @@ ENDPOINT_PERMISSIONS: dict[str, Permission] = {
     "reports.generate": P.REPORTS_GENERATE,
     "reports.remark": P.REPORTS_GENERATE,
 }
+
+
+# --- appointments (issue 16) -------------------------------------------------------------
+# Each authority books and changes its own appointments (the operations check the
+# authority), intake may book the first ones, coordinators read. Calendars are
+# kept by the authority's caseworkers or the administrator (no person data).
+APPOINTMENT_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset({P.APPOINTMENTS_MANAGE}),
+    Role.INTAKE: frozenset({P.APPOINTMENTS_READ, P.APPOINTMENTS_BOOK, P.APPOINTMENTS_SCREEN}),
+    Role.SERVICE_POINT: frozenset({P.APPOINTMENTS_SCREEN}),
+    Role.CASEWORKER: frozenset({P.APPOINTMENTS_READ, P.APPOINTMENTS_BOOK, P.APPOINTMENTS_WORK,
+                                P.APPOINTMENTS_MANAGE, P.APPOINTMENTS_SCREEN}),
+    Role.COORDINATOR: frozenset({P.APPOINTMENTS_READ, P.APPOINTMENTS_SCREEN}),
+}
+for _role, _granted in APPOINTMENT_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
+ENDPOINT_PERMISSIONS.update({
+    "appointments.index": P.APPOINTMENTS_READ,
+    "appointments.calendar": P.APPOINTMENTS_READ,
+    "appointments.new_calendar": P.APPOINTMENTS_MANAGE,
+    "appointments.generate": P.APPOINTMENTS_MANAGE,
+    "appointments.block": P.APPOINTMENTS_MANAGE,
+    "appointments.day": P.APPOINTMENTS_READ,
+    "appointments.arrive": P.APPOINTMENTS_WORK,
+    "appointments.bulk_attended": P.APPOINTMENTS_WORK,
+    "appointments.desk": P.APPOINTMENTS_WORK,
+    "appointments.call_next": P.APPOINTMENTS_WORK,
+    "appointments.screen": P.APPOINTMENTS_SCREEN,
+    "appointments.book": P.APPOINTMENTS_BOOK,
+    "appointments.transition": P.APPOINTMENTS_WORK,
+    "appointments.rebook": P.APPOINTMENTS_WORK,
+    "appointments.slip": P.APPOINTMENTS_READ,
+    "api.appointment_calendars": P.APPOINTMENTS_READ,
+    "api.create_appointment_calendar": P.APPOINTMENTS_MANAGE,
+    "api.generate_appointment_slots": P.APPOINTMENTS_MANAGE,
+    "api.block_appointment_day": P.APPOINTMENTS_MANAGE,
+    "api.book_appointment": P.APPOINTMENTS_BOOK,
+    "api.household_appointments": P.APPOINTMENTS_READ,
+    "api.transition_appointment": P.APPOINTMENTS_WORK,
+    "api.rebook_appointment": P.APPOINTMENTS_WORK,
+    "api.appointment_day": P.APPOINTMENTS_READ,
+    "api.appointment_arrival": P.APPOINTMENTS_WORK,
+    "api.appointment_call_next": P.APPOINTMENTS_WORK,
+    "api.appointment_screen": P.APPOINTMENTS_SCREEN,
+    "api.appointment_slip": P.APPOINTMENTS_READ,
+    "api.appointment_figures": P.DASHBOARD,
+})
 
 
 def required_permission(endpoint: str | None) -> Permission | None:

@@ -1,0 +1,9 @@
+"""flask appointments …: calendars and slots in bulk."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    pass
