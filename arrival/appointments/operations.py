@@ -721,7 +721,7 @@ def call_next(calendar: SlotCalendar, desk: str) -> Appointment | None:
                                           S.ARRIVED.value, Appointment.called_at.is_(None))
              .order_by(Appointment.starts_at, Appointment.arrived_at, Appointment.id).limit(1))
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True, of=Appointment)
     appointment = db.session.scalar(query)
     if appointment is None:
         return None
