@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from arrival.appointments import operations
+from arrival.appointments import operations, slip
 
 STATE_LABELS = {"planned": _l("planned"), "arrived": _l("arrived"), "attended": _l("attended"),
                 "missed": _l("missed (no-show)"), "cancelled": _l("cancelled")}
@@ -17,7 +17,7 @@ def household_section(household) -> dict:
     return {"household": household, "appointments": appointments,
             "needing": operations.items_needing_appointment(household),
             "types": operations.appointment_types(),
-            "may_book": operations.may_book, "may_change": operations.may_change}
+            "may_change": operations.may_change, "slip": slip.slip_for}
 
 
 def appointment_type_title(code: str) -> str:

@@ -68,7 +68,7 @@ def init_app(app: Flask) -> None:
         template="appointments/_household_section.html", context=templating.household_section))
     add_household_section(app, HouseholdSection(
         order=36, field_group=FieldGroup.SERVICES,
-        template="appointments/_household_section.html", context=templating.household_section))
+        template="appointments/_household_section_intake.html", context=templating.household_section))
     subscribe(app, AppointmentBooked, item_in_progress)
     subscribe(app, AppointmentAttended, item_resolved)
     subscribe(app, AppointmentMissed, item_reopened_after_no_show)

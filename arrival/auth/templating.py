@@ -19,6 +19,7 @@ MENU = [
     ("housing.overview", _l("Accommodation")),
     ("services.station", _l("Scan station")),
     ("cases.index", _l("Clarification")),
+    ("appointments.index", _l("Appointments")),
     ("dashboard.index", _l("Dashboard")),
     ("reports.index", _l("Reports")),
     ("users.index", _l("Accounts")),

@@ -94,7 +94,8 @@ def test_permission_matrix(app, client, make_user, target_user_id, role):
                      "site_id": 999999, "unit_id": 999999, "bed_id": 999999, "stay_id": 999999,
                      "number": "K-0000-0000-0", "delivery_id": 999999,
                      "person_id": "00000000-0000-0000-0000-000000000000", "item_id": 999999,
-                     "day": "2022-03-27", "name": "manifest.json"}
+                     "day": "2022-03-27", "name": "manifest.json",
+                     "appointment_id": 999999, "calendar_id": 999999}
     # Signing out last, so that the other endpoints are tried while signed in.
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))
     mismatches = []
