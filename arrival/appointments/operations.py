@@ -497,9 +497,8 @@ def _book(kind: CatalogEntry, authority_id: int, household: Household,
         if clash is not None:
             raise ValidationFailed(persons=_overlap_message(clash))
         if not _take_seats(slot.id, seats):
-            raise ValidationFailed(starts_at=ngettext(
-                "This slot has no free seat left.", "This slot has no %(num)d free seats left.",
-                seats))
+            raise ValidationFailed(starts_at=_("This slot is full.") if seats == 1 else _(
+                "This slot has no %(num)d free seats left.", num=seats))
     else:
         candidates = [calendar] if calendar is not None else calendars(authority_id)
         candidates = [c for c in candidates if c.authority_id == authority_id]
@@ -535,9 +534,9 @@ def _next_free(calendars_: list[SlotCalendar], seats: int, busy, person_ids,
             continue
         if _take_seats(slot.id, seats):
             return slot
-    raise ValidationFailed(calendar=ngettext(
-        "No free slot for this person.", "No free slot for %(num)d persons together.",
-        len(person_ids)))
+    raise ValidationFailed(calendar=_("No free slot for this person.") if len(person_ids) == 1
+                           else _("No free slot for %(num)d persons together.",
+                                  num=len(person_ids)))
 
 
 def _create(kind, calendar, slot, household, attendees, household_item, duration,

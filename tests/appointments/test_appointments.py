@@ -196,11 +196,11 @@ class TestBooking:
             "2022-04-05T08:30:00+00:00"
 
     @pytest.mark.parametrize("starts_at, message", [
-        ("2022-03-31T10:00", "past"),
-        ("2022-04-04T07:45", "opening hours"),
-        ("2022-04-04T16:00", "opening hours"),
-        ("2022-04-09T10:00", "opening hours"),  # a Saturday
-        ("2022-04-04T10:05", "No slot starts"),
+        ("2022-03-31T10:00", "Vergangenheit"),
+        ("2022-04-04T07:45", "Öffnungszeiten"),
+        ("2022-04-04T16:00", "Öffnungszeiten"),
+        ("2022-04-09T10:00", "Öffnungszeiten"),  # a Saturday
+        ("2022-04-04T10:05", "beginnt kein Zeitslot"),
     ], ids=["past", "before-opening", "at-closing", "saturday", "between-slots"])
     def test_a_bad_time_is_refused_at_the_field_and_nothing_is_saved(
             self, app, client, family, abh, starts_at, message):
@@ -224,7 +224,7 @@ class TestBooking:
         abh = calendar(client, every=10)
         response = book(client, items(app, family, "residence_permit")[0], calendar=abh,
                         starts_at="2022-04-04T10:00")
-        assert "15 minutes" in field_errors(response)["type"][0]
+        assert "15 Minuten" in field_errors(response)["type"][0]
         assert "type" in field_errors(book(client, items(app, family, "residence_permit")[0]))
         assert appointment_count(app) == 0
 
@@ -242,7 +242,7 @@ class TestBooking:
             housing.check_out(stays[0], reason="private_accommodation", destination="Freunde")
             db.session.commit()
         response = book(client, items(app, family, "residence_permit")[0], together=False)
-        assert "checked out" in field_errors(response)["persons"][0]
+        assert "ausgezogen" in field_errors(response)["persons"][0]
         assert appointment_count(app) == 0
 
     def test_intake_books_the_first_appointment_but_not_another_authority_rebooking(
@@ -281,7 +281,7 @@ class TestOverlap:
         abh = calendar(client)
         response = book(client, items(app, family, "residence_permit")[0], calendar=abh,
                         starts_at="2022-04-04T09:00")
-        assert "already has an appointment" in field_errors(response)["persons"][0]
+        assert "bereits einen Termin" in field_errors(response)["persons"][0]
         # the next free slot steps around the other appointment
         made = book(client, items(app, family, "residence_permit")[0]).get_json()
         assert made["appointments"][0]["starts_at"] == "2022-04-04T06:00:00+00:00"
