@@ -24,7 +24,7 @@ from flask import g
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from arrival.appointments.events import (
     AppointmentAttended,
@@ -765,8 +765,19 @@ def day_list(calendar: SlotCalendar, day: date) -> list[Appointment]:
     return list(db.session.scalars(
         sa.select(Appointment).where(Appointment.calendar_id == calendar.id,
                                      Appointment.starts_at >= start, Appointment.starts_at < end)
-        .order_by(Appointment.starts_at, Appointment.id)
-        .options(selectinload(Appointment.attendees))))
+        .order_by(Appointment.starts_at, Appointment.id).options(*_list_options())))
+
+
+def _list_options():
+    """A list of appointments in a fixed number of queries: the attendees with their
+    persons, the households' references — not the persons' documents and flags or
+    the households' other members."""
+    return (selectinload(Appointment.attendees).joinedload(AppointmentPerson.person)
+            .lazyload(Person.documents),
+            selectinload(Appointment.attendees).joinedload(AppointmentPerson.person)
+            .lazyload(Person.flag_rows),
+            selectinload(Appointment.household).lazyload(Household.persons),
+            joinedload(Appointment.calendar))
 
 
 def card_numbers(person_ids: list[int]) -> dict[int, str]:
@@ -779,8 +790,7 @@ def card_numbers(person_ids: list[int]) -> dict[int, str]:
 def appointments_of_household(household: Household) -> list[Appointment]:
     return list(db.session.scalars(
         sa.select(Appointment).where(Appointment.household_id == household.id)
-        .order_by(Appointment.starts_at.desc(), Appointment.id)
-        .options(selectinload(Appointment.attendees))))
+        .order_by(Appointment.starts_at.desc(), Appointment.id).options(*_list_options())))
 
 
 def items_needing_appointment(household: Household) -> list[ClarificationItem]:

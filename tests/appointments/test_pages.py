@@ -94,8 +94,40 @@ def test_the_desk_scans_the_card_calls_the_family_and_the_screen_shows_only_the_
                                form_page=desk)
         assert called.status_code == 302
         screen = client.get(f"/appointments/calendars/{abh}/screen").get_data(as_text=True)
+        appointment_id = next(iter(app_ids(app)))
+        attended = client.submit(f"/appointments/calendars/{abh}/attended?day=2022-04-04",
+                                 {"appointment": str(appointment_id)}, form_page=day)
+        assert attended.status_code == 302
+    with app.app_context():
+        assert db.session.get(Appointment, appointment_id).state == "attended"
     assert numbers[0] in screen and ">4<" in screen
     assert "Bondarenko" not in screen and "Iryna" not in screen and "Ірина" not in screen
+
+
+def app_ids(app) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(Appointment.id)))
+
+
+def test_missed_from_the_day_list_reopens_the_item(app, client, signed_in,
+                                                   family):  # noqa: F811
+    client.username = signed_in("caseworker", authority="auslaenderbehoerde")
+    abh = calendar(client)
+    item = items(app, family, "residence_permit")[0]
+    client.post_json(f"/api/v1/cases/items/{item}/appointments",
+                     {"calendar": abh, "starts_at": "2022-04-04T09:00"})
+    (appointment_id,) = app_ids(app)
+    with on_monday(client, 10):
+        day = f"/appointments/calendars/{abh}/day"
+        assert "Nicht erschienen" in client.get(day).get_data(as_text=True)
+        missed = client.submit(f"/appointments/{appointment_id}/transition",
+                               {"to": "missed", "back": day}, form_page=day)
+        assert missed.status_code == 302 and missed.headers["Location"] == day
+    with app.app_context():
+        from arrival.cases.models import ClarificationItem
+
+        assert db.session.get(Appointment, appointment_id).state == "missed"
+        assert db.session.get(ClarificationItem, item).state == "open"
 
 
 def test_the_cli_makes_slots_in_bulk(app, cli):
