@@ -44,16 +44,21 @@ def _init_extensions(app: Flask) -> None:
 def _init_web(app: Flask) -> None:
     # Order matters: request id first, then the transaction, then the permission check.
     from arrival.auth import guard
-    from arrival.core import errors, logging, security, templating, transactions
+    from arrival.core import (errors, logging, proxy, ratelimits, security, templating,
+                              transactions)
+    from arrival.core.dbroles import db_roles_cli
     from arrival.core.views import bp as core_bp
 
+    proxy.init_app(app)
     logging.init_app(app)
     transactions.init_app(app)
     guard.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    ratelimits.init_app(app)
     templating.init_app(app)
     app.register_blueprint(core_bp)
+    app.cli.add_command(db_roles_cli)
 
 
 def _wire_domains(app: Flask) -> None:
@@ -63,6 +68,7 @@ def _wire_domains(app: Flask) -> None:
     from arrival import api
     from arrival.appointments import wiring as appointments
     from arrival.audit import wiring as audit
+    from arrival.backup import wiring as backup
     from arrival.auth import wiring as auth
     from arrival.cards import wiring as cards
     from arrival.cases import wiring as cases
@@ -75,6 +81,6 @@ def _wire_domains(app: Flask) -> None:
     from arrival.services import wiring as services
 
     for domain in (audit, auth, catalog, registry, housing, cards, services, cases,
-                   appointments, dashboard, reports, demo):
+                   appointments, dashboard, reports, demo, backup):
         domain.init_app(app)
     api.init_app(app)  # after the domains: their API routes are attached by then

@@ -9,7 +9,7 @@ from arrival.appointments.models import (
     Slot,
     SlotCalendar,
 )
-from arrival.audit.models import AuditEvent
+from arrival.audit.models import AuditEvent, AuditSeal
 from arrival.auth.models import LoginSession, User
 from arrival.cards.models import Card
 from arrival.cases.models import ClarificationItem, ItemTransition

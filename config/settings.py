@@ -165,6 +165,23 @@ class BaseConfig:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT_PER_IP = _env_str("LOGIN_RATE_LIMIT_PER_IP", "30 per 10 minutes")
     LOGIN_RATE_LIMIT_PER_USERNAME = _env_str("LOGIN_RATE_LIMIT_PER_USERNAME", "5 per 10 minutes")
+    # Production accepts per-process counts (memory://) only when told that exactly
+    # one worker process runs.
+    RATELIMIT_ALLOW_MEMORY = _env_bool("RATELIMIT_ALLOW_MEMORY", False)
+    # Failed logins of one account from a browser holding that account's device
+    # cookie (issued at a successful login) count apart from everyone else's, so an
+    # attacker who knows a username cannot lock its owner out (OWASP "device cookies").
+    LOGIN_RATE_LIMIT_PER_DEVICE = _env_str("LOGIN_RATE_LIMIT_PER_DEVICE", "5 per 10 minutes")
+    DEVICE_COOKIE_NAME = "arrival_device"
+    DEVICE_COOKIE_DAYS = _env_positive("DEVICE_COOKIE_DAYS", 180)
+
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port
+    # are believed (0: none — the headers are ignored). HSTS over HTTPS (0: off).
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+    HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 31536000)
+    # PostgreSQL: migrations as the owner role, the app as a role with only the
+    # rights it needs (arrival/core/dbroles.py). Unset: DATABASE_URL for both.
+    MIGRATION_DATABASE_URL = _env_str("MIGRATION_DATABASE_URL", None)
 
     BABEL_DEFAULT_LOCALE = "de"
     LANGUAGES = ("de", "en")
@@ -190,6 +207,10 @@ class BaseConfig:
     SITREP_SUPPRESS_BELOW = _env_int("SITREP_SUPPRESS_BELOW", 0)
     SITREP_RP_ANNEX = _env_bool("SITREP_RP_ANNEX", False)
 
+    # Backups (flask backup, scripts/backup) are always encrypted with this key.
+    BACKUP_KEY = _env_str("ARRIVAL_BACKUP_KEY", None)
+    BACKUP_DIR = _env_path("BACKUP_DIR", PROJECT_ROOT / "instance" / "backups")
+
     LOG_LEVEL = Env("LOG_LEVEL", "INFO", _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
                     "one of DEBUG, INFO, WARNING, ERROR")
     LOG_FORMAT = Env("LOG_FORMAT", "json", _one_of("json", "text"), "json or text")
@@ -212,7 +233,19 @@ class BaseConfig:
         values["PERMANENT_SESSION_LIFETIME"] = values["SESSION_ABSOLUTE_LIFETIME"]
         values["SQLALCHEMY_DATABASE_URI"] = cls.database_url()
         values["SECRET_KEY"] = cls.secret_key()
+        values.update(cls.rate_limit_storage(values))
         return values
+
+    @classmethod
+    def rate_limit_storage(cls, values: dict) -> dict:
+        """Where the login and scan limits count. memory:// counts per process: with
+        several gunicorn workers each keeps its own count."""
+        if values["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://",
+                                                       "redis+sentinel://")):
+            # Fail fast when Redis is away: sign-in answers 503 instead of hanging.
+            return {"RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2,
+                                                  "socket_timeout": 2}}
+        return {}
 
     @classmethod
     def secret_key(cls) -> str:
@@ -275,6 +308,18 @@ class ProductionConfig(BaseConfig):
                 "(postgresql+psycopg://user@host/db, or sqlite:////absolute/path)"
             )
         return url
+
+    @classmethod
+    def rate_limit_storage(cls, values: dict) -> dict:
+        if values["RATELIMIT_STORAGE_URI"].startswith("memory://") and not values[
+                "RATELIMIT_ALLOW_MEMORY"]:
+            raise ConfigurationError(
+                "RATELIMIT_STORAGE_URI is not set (or memory://): each gunicorn worker would "
+                "count failed logins and scans on its own, multiplying every limit. Set "
+                "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0, or RATELIMIT_ALLOW_MEMORY=1 "
+                "when exactly one worker process runs"
+            )
+        return super().rate_limit_storage(values)
 
     @classmethod
     def secret_key(cls) -> str:

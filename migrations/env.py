@@ -3,6 +3,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -46,10 +47,23 @@ def run_migrations_offline():
 
 
 def run_migrations_online():
-    with db.engine.connect() as connection:
-        context.configure(connection=connection, **configure_arguments())
-        with context.begin_transaction():
-            context.run_migrations()
+    # Migrations run as the owner role when MIGRATION_DATABASE_URL names one; then the
+    # application's role (DATABASE_URL) gets exactly its rights on the new schema.
+    from arrival.core.dbroles import app_role_to_grant, grant_app_role
+
+    migration_url = current_app.config.get("MIGRATION_DATABASE_URL")
+    engine = sa.create_engine(migration_url) if migration_url else db.engine
+    app_role = app_role_to_grant(migration_url, current_app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        with engine.connect() as connection:
+            context.configure(connection=connection, **configure_arguments())
+            with context.begin_transaction():
+                context.run_migrations()
+                if app_role:
+                    grant_app_role(connection, app_role)
+    finally:
+        if migration_url:
+            engine.dispose()
 
 
 if context.is_offline_mode():

@@ -64,3 +64,27 @@ def _refuse_update(_mapper, _connection, _target):
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_delete(_mapper, _connection, _target):
     raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+
+class AuditSeal(db.Model):
+    """The hash chain over the audit log (arrival.audit.chain): one row per sealed
+    event, its hash covering the event and the previous event's hash. Kept in a
+    table of its own, append-only like the log, so the application never has to
+    change an audit row."""
+
+    __tablename__ = "audit_seal"
+
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("audit_event.id"), primary_key=True,
+                                          autoincrement=False)
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+@event.listens_for(AuditSeal, "before_update")
+def _refuse_seal_update(_mapper, _connection, _target):
+    raise AuditLogIsAppendOnly("audit seals cannot be changed")
+
+
+@event.listens_for(AuditSeal, "before_delete")
+def _refuse_seal_delete(_mapper, _connection, _target):
+    raise AuditLogIsAppendOnly("audit seals cannot be deleted")

@@ -3,6 +3,7 @@
 from flask import Flask
 
 from arrival.audit import api  # noqa: F401  (attaches the API routes)
+from arrival.audit.cli import audit_cli
 from arrival.audit.operations import rewrite_durable_events
 from arrival.audit.views import bp
 from arrival.core import transactions
@@ -12,3 +13,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # Refused logins and denied pages are kept even when their request rolls back.
     transactions.after_rollback(app, rewrite_durable_events)
+    app.cli.add_command(audit_cli)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
-from arrival.auth import operations
+from arrival.auth import devices, operations
 from arrival.auth.forms import ChangePasswordForm, LoginForm
 from arrival.auth.sessions import end_session, start_session
 from arrival.core.forms_support import apply_errors, safe_local_path
@@ -22,8 +22,20 @@ def _login_failed(response) -> bool:
     return response.status_code == FAILED_LOGIN_STATUS
 
 
+def _form_username() -> str:
+    return operations.normalise_username(request.form.get("username", ""))[:64]
+
+
 def _username_key() -> str:
-    return "login-user:" + operations.normalise_username(request.form.get("username", ""))[:64]
+    return "login-user:" + _form_username()
+
+
+def _trusted_device() -> bool:
+    return devices.nonce_for(_form_username()) is not None
+
+
+def _device_key() -> str:
+    return f"login-device:{_form_username()}:{devices.nonce_for(_form_username())}"
 
 
 def _record_throttled(_limit) -> None:
@@ -33,15 +45,23 @@ def _record_throttled(_limit) -> None:
     )
 
 
+# Untrusted clients (no device cookie for the account tried) are limited per address
+# and per account; a trusted client only by its own device cookie (auth/devices.py).
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"],
     deduct_when=_login_failed, on_breach=_record_throttled, scope="login-ip",
+    exempt_when=_trusted_device,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_PER_USERNAME"], methods=["POST"],
     key_func=_username_key, deduct_when=_login_failed, on_breach=_record_throttled,
-    scope="login-user",
+    scope="login-user", exempt_when=_trusted_device,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_PER_DEVICE"], methods=["POST"],
+    key_func=_device_key, deduct_when=_login_failed, on_breach=_record_throttled,
+    scope="login-device", exempt_when=lambda: not _trusted_device(),
 )
 def login():
     next_path = safe_local_path(request.args.get("next"), url_for("core.index"))
@@ -56,7 +76,9 @@ def login():
             start_session(user)
             login_user(user)
             operations.record_login(user)
-            return redirect(next_path)
+            response = redirect(next_path)
+            devices.remember(response, user.username)
+            return response
         operations.record_failed_login(form.username.data)
         form.password.errors = [_("Username or password is not correct.")]
         return render_template("auth/login.html", form=form), FAILED_LOGIN_STATUS

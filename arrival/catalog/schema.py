@@ -104,7 +104,7 @@ class ServiceType(_Titled):
     requires_flag: Code | None = None
     excludes_flag: Code | None = None
     requires_household_member_under: Age | None = None
-    requires_open_stay: StrictBool | None = None
+    requires_check_in: StrictBool | None = None
     same_site: StrictBool = False
     presence_only: StrictBool = False
 

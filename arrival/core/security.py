@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -34,6 +34,11 @@ def _set_security_headers(response):
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     # The camera is needed by the scan station; nothing else is.
     headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
+    # Over HTTPS (directly, or forwarded by a trusted proxy: see core/proxy.py) the
+    # browser is told to come back only over HTTPS.
+    max_age = current_app.config.get("HSTS_MAX_AGE", 0)
+    if request.is_secure and max_age:
+        headers["Strict-Transport-Security"] = f"max-age={int(max_age)}"
     # Pages and API answers may hold personal data: never stored. Static files
     # (CSS, scripts, fonts) hold none and are cached, which matters on weak Wi-Fi.
     if request.endpoint != "static":

@@ -2,8 +2,11 @@
 
 Operations only flush. A request that ends with a success status commits once;
 one that ends with an error status or an exception rolls back, after which the
-durable audit events (refused logins, denied pages) are written on their own.
-CLI commands commit themselves at their end.
+callbacks registered with after_rollback() run in a transaction of their own
+(the audit domain keeps refused logins and denied pages that way). CLI commands
+commit themselves at their end. The one deliberate exception is the situation
+report (reports.operations.generate): it commits its run record before and after
+the long build, so that a failed or interrupted run stays on record.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, request
 
-from arrival.database import sqlite_write_intent
+from arrival.database import sqlite_upgrade_reads, sqlite_write_intent
 from arrival.extensions import db
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -36,7 +39,9 @@ def after_rollback(app: Flask, callback: Callable[[], None]) -> None:
 
 
 def _declare_write_intent() -> None:
-    sqlite_write_intent.set(request.method not in READ_ONLY_METHODS)
+    writes = request.method not in READ_ONLY_METHODS
+    sqlite_write_intent.set(writes)
+    sqlite_upgrade_reads.set(not writes)
 
 
 def _finish_transaction(response):
@@ -54,3 +59,4 @@ def _rollback_on_exception(error) -> None:
     if error is not None:
         db.session.rollback()
     sqlite_write_intent.set(False)
+    sqlite_upgrade_reads.set(False)

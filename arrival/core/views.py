@@ -16,13 +16,20 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
+    from arrival.core.ratelimits import storage_reachable
+
     try:
         db.session.execute(sa.text("SELECT 1"))
+        database = "ok"
     except sa.exc.SQLAlchemyError:
         current_app.logger.exception("health check: database unreachable")
         db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        database = "unreachable"
+    # Without the limit storage nobody can sign in or scan.
+    limits = "ok" if storage_reachable() else "unreachable"
+    healthy = database == "ok" and limits == "ok"
+    return jsonify(status="ok" if healthy else "error", database=database,
+                   rate_limit_storage=limits), 200 if healthy else 503
 
 
 @bp.post("/language")

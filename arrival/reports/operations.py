@@ -101,11 +101,14 @@ def generate(day: date, out_dir: Path | None = None, *, user_id: int | None = No
     run = ReportRun(report_date=day, status="running", started_by_id=user_id)
     db.session.add(run)
     db.session.commit()
+    interrupted: list[int] = []
     try:
         with single_run(out_dir):
+            interrupted = clean_up_interrupted_runs(out_dir, run)
             folder = _build(day, out_dir, run)
     except Exception as error:
         db.session.rollback()
+        mark_interrupted(interrupted)
         run = db.session.get(ReportRun, run.id)
         run.status, run.finished_at, run.error = "failed", now_utc(), repr(error)[:2000]
         record(AuditAction.EXPORT, entity_type="report", entity_id=day.isoformat(),
@@ -115,6 +118,55 @@ def generate(day: date, out_dir: Path | None = None, *, user_id: int | None = No
     db.session.commit()
     _deliver(folder)
     return Result(run, folder)
+
+
+INTERRUPTED = "interrupted: the process ended before the run finished (found by a later run)"
+LEFTOVER_PREFIXES = (".staging-", ".old-")
+
+
+def clean_up_interrupted_runs(out_dir: Path, current: ReportRun) -> list[int]:
+    """What a killed run (kill -9, power loss) leaves: staging and swapped-out folders,
+    and its row still "running". Called with the run lock held, so no other run is
+    alive: every leftover folder is stale, and so is every earlier "running" row.
+    Only flushes: a commit would hand the connection that holds PostgreSQL's advisory
+    lock back to the pool. Returns the ids of the runs marked failed."""
+    folders = [out_dir]
+    drop = current_app.config.get("SITREP_DROP_DIR")
+    if drop:
+        folders.append(Path(drop))
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for leftover in sorted(folder.iterdir()):
+            if not leftover.is_dir() or not leftover.name.startswith(LEFTOVER_PREFIXES):
+                continue
+            # Killed between the two renames of _replace_folder: the previous report
+            # is still whole under its .old- name; put it back.
+            swapped_out = leftover.name.startswith(".old-")
+            original = folder / leftover.name.removeprefix(".old-").rsplit("-", 1)[0]
+            if swapped_out and not original.exists():
+                leftover.rename(original)
+                current_app.logger.warning("sitrep: restored %s after an interrupted run",
+                                           original)
+                continue
+            shutil.rmtree(leftover, ignore_errors=True)
+            current_app.logger.warning("sitrep: removed %s left by an interrupted run",
+                                       leftover)
+    stale = list(db.session.scalars(sa.select(ReportRun.id).where(
+        ReportRun.status == "running", ReportRun.id < current.id)))
+    mark_interrupted(stale)
+    return stale
+
+
+def mark_interrupted(run_ids: list[int]) -> None:
+    for run_id in run_ids:
+        run = db.session.get(ReportRun, run_id)
+        if run is None or run.status != "running":
+            continue
+        run.status, run.finished_at, run.error = "failed", now_utc(), INTERRUPTED
+        record(AuditAction.UPDATE, entity_type="report_run", entity_id=run.id,
+               fields=["status"], detail="interrupted run marked failed")
+    db.session.flush()
 
 
 def _build(day: date, out_dir: Path, run: ReportRun) -> Path:
@@ -149,7 +201,7 @@ def _build(day: date, out_dir: Path, run: ReportRun) -> Path:
     except Exception:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    run.status, run.finished_at, run.folder = "done", now_utc(), str(final)
+    run.status, run.finished_at, run.folder, run.error = "done", now_utc(), str(final), None
     run.files, run.figures_hash, run.regenerated = files, figures_hash, regenerated
     record(AuditAction.EXPORT, entity_type="report", entity_id=day.isoformat(),
            fields=[f["name"] for f in files],

@@ -4,7 +4,7 @@ The attributes understood are those of arrival.catalog.schema.ServiceType (all
 optional): scope (person | household), once_only, max_per_day,
 min_interval_days, windows [{code, start, end}] with once_per_window, min_age,
 max_age, requires_flag, excludes_flag, requires_household_member_under,
-requires_open_stay, same_site, presence_only.
+requires_check_in, same_site, presence_only.
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ def local_day_start(moment: datetime, zone: str) -> datetime:
     return midnight.astimezone(moment.tzinfo)
 
 
-def _has_open_stay(person: Person, site_id: int | None) -> bool:
+def _is_checked_in(person: Person, site_id: int | None) -> bool:
+    """Checked in (at the site, if given) — not merely planned, which housing's
+    "open stay" also counts."""
     query = sa.select(Stay.id).where(Stay.person_id == person.id,
                                      Stay.state == StayState.CHECKED_IN.value)
     if site_id is not None:
@@ -119,7 +121,7 @@ def decide(service: ServiceType, person: Person, *, now: datetime, zone: str,
         return Decision(True, "ok")
     if not _eligible(service, person, household, _local(now, zone).date()):
         return Decision(False, "not_eligible")
-    if service.requires_open_stay and not _has_open_stay(
+    if service.requires_check_in and not _is_checked_in(
             person, site_id if service.same_site else None):
         return Decision(False, "no_open_stay")
     history = _deliveries(service, person)

@@ -107,7 +107,7 @@ class TestHealthAndRequestIds:
     def test_the_health_check_answers_without_login_and_checks_the_database(self, client):
         response = client.get("/healthz")
         assert response.status_code == 200
-        assert response.json == {"status": "ok", "database": "ok"}
+        assert response.json == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
 
     def test_every_response_carries_a_request_id(self, client):
         first = client.get("/healthz").headers["X-Request-ID"]

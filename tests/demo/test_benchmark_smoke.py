@@ -34,3 +34,6 @@ def test_the_benchmark_runs_end_to_end_on_a_tiny_database(tmp_path):
         assert field in figures, field
     assert figures["load"]["errors"] == 0 and figures["load"]["registrations"] > 0
     assert figures["environment"]["database"] == "sqlite" and figures["persons"] == 150
+    for name, row in figures["targets"].items():
+        assert row["multiple_of_floor"] == figures["ratios_to_floor"][name]
+    assert "× floor" in result.stderr and "dashboard_ms" in result.stderr
