@@ -202,6 +202,26 @@ def book_appointment(item_id: int):
     return jsonify(appointments=[appointment_json(a) for a in made]), 201
 
 
+@bp.get("/appointments/required")
+@documented("Who needs an appointment and has none yet: open items whose topic an "
+            "appointment type serves (caseworkers: their authority), oldest due first.",
+            tags=["appointments"],
+            parameters=[query_parameter("authority", description="Others: authority code")],
+            responses={"200": json_response("Items and total", {"type": "object"})})
+def appointments_required():
+    from flask_login import current_user
+
+    authority_id = current_user.authority_id if current_user.role == "caseworker" else None
+    if authority_id is None and request.args.get("authority"):
+        authority = authority_by_code(request.args["authority"])
+        authority_id = authority.id if authority else -1
+    found, total = operations.required_items(authority_id)
+    return jsonify(total=total, items=[
+        {"id": i.id, "topic": i.topic, "authority": i.authority.code,
+         "household_ref": i.household.ref, "due_on": i.due_on.isoformat(),
+         "person_id": i.person.public_id if i.person else None} for i in found])
+
+
 @bp.get("/households/<ref>/appointments")
 @documented("A household's appointments, newest first.", tags=["appointments"],
             responses={"200": json_response("Appointments", {"type": "object"}),

@@ -805,6 +805,35 @@ def items_needing_appointment(household: Household) -> list[ClarificationItem]:
     return [i for i in items if i.id not in booked]
 
 
+def required_items(authority_id: int | None = None, limit: int = 200
+                   ) -> tuple[list[ClarificationItem], int]:
+    """The queue of who has none yet: open items whose topic an appointment type of
+    their authority serves and that have no appointment to come — oldest due first,
+    with the total. One query with NOT EXISTS on the indexed item references."""
+    topics_by_authority: dict[str, set[str]] = {}
+    for kind in appointment_types().values():
+        topics_by_authority.setdefault(kind.attributes["authority"], set()).update(
+            kind.attributes["topics"])
+    authorities = dict(db.session.execute(sa.select(Authority.code, Authority.id)).all())
+    served = sa.or_(*[sa.and_(ClarificationItem.authority_id == authorities[code],
+                              ClarificationItem.topic.in_(sorted(topics)))
+                      for code, topics in topics_by_authority.items() if code in authorities])
+    item = ClarificationItem
+    booked = sa.exists().where(Appointment.item_id == item.id,
+                               Appointment.state.in_(ACTIVE_APPOINTMENT_STATES))
+    attending = sa.exists().where(AppointmentPerson.item_id == item.id,
+                                  AppointmentPerson.active.is_(True))
+    where = [item.state.in_(ACTIVE_STATES), served, ~booked, ~attending]
+    if authority_id is not None:
+        where.append(item.authority_id == authority_id)
+    total = db.session.scalar(sa.select(sa.func.count(item.id)).where(*where))
+    found = list(db.session.scalars(
+        sa.select(item).where(*where).order_by(item.due_on, item.priority, item.id)
+        .limit(limit).options(selectinload(item.person).lazyload(Person.documents),
+                              selectinload(item.household).lazyload(Household.persons))))
+    return found, total
+
+
 def free_slots(calendar: SlotCalendar, day: date, seats: int = 1) -> list[Slot]:
     start, end = day_bounds(day)
     return list(db.session.scalars(sa.select(Slot).where(

@@ -56,6 +56,14 @@ def index():
         figures=operations.figures_of_day(today_local()), today=today_local())
 
 
+@bp.get("/required")
+def required():
+    """Who needs an appointment and has none yet (own authority; others: all)."""
+    found, total = operations.required_items(_own_authority_id())
+    return render_template("appointments/required.html", items=found, total=total,
+                           today=today_local())
+
+
 @bp.route("/calendars/new", methods=["GET", "POST"])
 def new_calendar():
     form = CalendarForm()

@@ -227,6 +227,8 @@ for _role, _granted in APPOINTMENT_ROLE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
 ENDPOINT_PERMISSIONS.update({
     "appointments.index": P.APPOINTMENTS_READ,
+    "appointments.required": P.APPOINTMENTS_READ,
+    "api.appointments_required": P.APPOINTMENTS_READ,
     "appointments.calendar": P.APPOINTMENTS_READ,
     "appointments.new_calendar": P.APPOINTMENTS_MANAGE,
     "appointments.generate": P.APPOINTMENTS_MANAGE,

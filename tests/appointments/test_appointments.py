@@ -449,3 +449,16 @@ class TestSlip:
         text = pypdfium2.PdfDocument(io.BytesIO(response.data))[0].get_textpage() \
             .get_text_range()
         assert "Ваша запись на приём" in text and "Возьмите с собой" in text
+
+
+class TestRequired:
+    def test_the_queue_shows_who_has_no_appointment_yet(self, app, client, signed_in, family):
+        signed_in("caseworker", authority="rp")
+        calendar(client, authority="rp", location="PIK-Station", desks=3)
+        required = client.get("/api/v1/appointments/required").get_json()
+        assert required["total"] == 3  # fingerprints: everyone from 6 years
+        assert {i["topic"] for i in required["items"]} == {"fingerprints"}
+        book(client, items(app, family, "fingerprints")[0], together=False)
+        assert client.get("/api/v1/appointments/required").get_json()["total"] == 2
+        page = client.get("/appointments/required").get_data(as_text=True)
+        assert "2 ohne Termin" in page
