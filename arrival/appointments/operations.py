@@ -760,8 +760,13 @@ def screen_calls(calendar_id: int, limit: int = 8) -> list[dict]:
 # --- reading ------------------------------------------------------------------------------
 
 
-def day_list(calendar: SlotCalendar, day: date) -> list[Appointment]:
+def day_list(calendar: SlotCalendar, day: date, *, audit: bool = True) -> list[Appointment]:
+    """The day's appointments of a calendar in time order (a read of the persons on
+    it, audited)."""
     start, end = day_bounds(day)
+    if audit:
+        record(AuditAction.VIEW, entity_type="appointment_day_list", entity_id=calendar.id,
+               detail=day.isoformat())
     return list(db.session.scalars(
         sa.select(Appointment).where(Appointment.calendar_id == calendar.id,
                                      Appointment.starts_at >= start, Appointment.starts_at < end)

@@ -14,8 +14,12 @@ STATE_LABELS = {"planned": _l("planned"), "arrived": _l("arrived"), "attended": 
 
 def household_section(household) -> dict:
     appointments = operations.appointments_of_household(household)
+    needing = operations.items_needing_appointment(household)
     return {"household": household, "appointments": appointments,
-            "needing": operations.items_needing_appointment(household),
+            "needing": needing,
+            # intake may book first appointments of any authority, caseworkers their own
+            "bookable": {i.id for i in needing if operations.may_book(i.authority_id,
+                                                                      first=True)},
             "types": operations.appointment_types(),
             "may_change": operations.may_change, "slip": slip.slip_for}
 

@@ -193,7 +193,7 @@ def bulk_attended(calendar_id: int):
 def desk(calendar_id: int):
     calendar = _calendar(calendar_id)
     desk_label = " ".join(request.args.get("desk", "").split())[:operations.MAX_DESK_LABEL]
-    waiting = [a for a in operations.day_list(calendar, today_local())
+    waiting = [a for a in operations.day_list(calendar, today_local(), audit=False)
                if a.state == "arrived" and a.called_at is None]
     return render_template("appointments/desk.html", calendar=calendar, desk=desk_label,
                            waiting=len(waiting), calls=operations.screen_calls(calendar.id, 3),

@@ -82,6 +82,11 @@ def seed(app, persons: int, appointments: int) -> dict:
         db.session.execute(sa.insert(AppointmentPerson), attendees)
         for slot_id, take in full:
             db.session.execute(sa.update(Slot).where(Slot.id == slot_id).values(booked=take))
+        if db.engine.dialect.name == "postgresql":  # ids given explicitly: move sequences on
+            for table in ("household", "person", "appointment"):
+                db.session.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT max(id) FROM {table}))"))
         db.session.commit()
         return {"calendar": big.id, "seconds": round(time.perf_counter() - started, 1),
                 "appointments": booked, "first_day": slots[0][1].date().isoformat()}
