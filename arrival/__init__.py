@@ -44,7 +44,7 @@ def _init_extensions(app: Flask) -> None:
 def _init_web(app: Flask) -> None:
     # Order matters: request id first, then the transaction, then the permission check.
     from arrival.auth import guard
-    from arrival.core import (errors, logging, proxy, ratelimits, security, templating,
+    from arrival.core import (errors, inputs, logging, proxy, ratelimits, security, templating,
                               transactions)
     from arrival.core.dbroles import db_roles_cli
     from arrival.core.views import bp as core_bp
@@ -53,6 +53,7 @@ def _init_web(app: Flask) -> None:
     logging.init_app(app)
     transactions.init_app(app)
     guard.init_app(app)
+    inputs.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     ratelimits.init_app(app)

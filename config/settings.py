@@ -199,6 +199,11 @@ class BaseConfig:
     # Scans per station account and point (a handheld scanner in a queue: ~1/second).
     SCAN_RATE_LIMIT = _env_str("SCAN_RATE_LIMIT", "120 per minute")
 
+    # The largest request body (bytes) any route reads: registrations, forms and the
+    # card batch form are a few KB, nothing is uploaded (cards and reports are
+    # downloads). Larger is 413, in JSON for the API.
+    MAX_CONTENT_LENGTH = _env_positive("MAX_CONTENT_LENGTH", 1024 * 1024)
+
     # The situation report: where it is written, an optional drop folder (a mounted
     # share), small-count suppression (0: off; 3: 1 and 2 shown as "<3"), and the
     # person-level annex for the Regierungspräsidium (off unless configured).

@@ -46,6 +46,9 @@ PLAIN_FILES = (
     # The dashboard's trend charts.
     ("chart.js/dist/chart.umd.min.js", "chartjs/chart.umd.min.js"),
     ("chart.js/LICENSE.md", "chartjs/LICENSE.md"),
+    # IndexedDB with promises: the form drafts on the tablet (js/drafts.js).
+    ("idb/build/umd.js", "idb/umd.js"),
+    ("idb/LICENSE", "idb/LICENSE"),
 )
 
 

@@ -8,9 +8,12 @@ from typing import Any
 from flask import Flask
 
 from arrival.version import __version__
+from arrival.core.inputs import INT32_MAX, JSON_MAX_DEPTH
 
 PATH_PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>\w+)>")
-CONVERTER_TYPES = {"int": {"type": "integer"}, "string": {"type": "string"}, None: {"type": "string"}}
+CONVERTER_TYPES = {"int": {"type": "integer", "format": "int32", "minimum": 0,
+                           "maximum": INT32_MAX},
+                   "string": {"type": "string"}, None: {"type": "string"}}
 
 # Schemas shared by several endpoints; domains add theirs with register_schema().
 SCHEMAS: dict[str, dict] = {
@@ -33,7 +36,19 @@ SCHEMAS: dict[str, dict] = {
 STANDARD_ERRORS = {
     "401": "Not signed in or session expired (code unauthenticated / session_expired).",
     "403": "The role lacks the permission (code forbidden).",
+    "422": "A field is not valid (code validation_failed, messages per field in fields) — "
+           "also text with control characters such as NUL in the query or the path.",
 }
+# What every write may answer besides, whatever its view does.
+WRITE_ERRORS = {
+    "400": "The body is not JSON, not valid UTF-8, nested more than "
+           f"{JSON_MAX_DEPTH} levels, holds a number beyond 64 bits, is not a JSON "
+           "object (code bad_request / invalid_json / number_out_of_range), or the "
+           "CSRF token is missing (csrf_failed).",
+    "413": "The body is larger than the configured limit (code payload_too_large).",
+    "415": "The body is not application/json (code unsupported_media_type).",
+}
+PATH_ERRORS = {"404": "Nothing with this id or reference (code not_found)."}
 
 
 def register_schema(name: str, schema: dict) -> None:
@@ -131,7 +146,12 @@ def build_document(app: Flask) -> dict:
 
 def _operation(endpoint: str, method: str, spec: dict, path_parameters: list[dict]) -> dict:
     responses = {str(code): value for code, value in spec["responses"].items()}
-    for code, text in STANDARD_ERRORS.items():
+    extra = dict(STANDARD_ERRORS)
+    if method != "GET":
+        extra.update(WRITE_ERRORS)
+    if path_parameters:
+        extra.update(PATH_ERRORS)
+    for code, text in extra.items():
         responses.setdefault(code, json_response(text, ref("Error")))
     operation = {
         "operationId": endpoint.replace(".", "_") + ("" if method == "GET" else f"_{method.lower()}"),

@@ -4,6 +4,7 @@ from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response, query_parameter, ref, register_schema
 from arrival.audit.operations import search
 from arrival.audit.views import parse_filters
+from arrival.core.inputs import MAX_PAGE, query_int
 
 register_schema("AuditEvent", {
     "type": "object",
@@ -42,7 +43,7 @@ register_schema("AuditEvent", {
     })},
 )
 def audit_events():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = query_int(request.args, "page", 1, minimum=1, maximum=MAX_PAGE, clamp=True)
     pagination = search(**parse_filters(request.args), page=page, per_page=50)
     return jsonify(
         events=[

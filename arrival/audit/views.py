@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import search
+from arrival.core.inputs import MAX_PAGE, query_int
 from arrival.core.timezone import local_midnight_utc
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -35,8 +36,8 @@ def _parse_day(value: str | None):
 
 @bp.get("/")
 def index():
-    page = request.args.get("page", 1, type=int)
-    pagination = search(**parse_filters(request.args), page=max(page, 1), per_page=50)
+    page = query_int(request.args, "page", 1, minimum=1, maximum=MAX_PAGE, clamp=True)
+    pagination = search(**parse_filters(request.args), page=page, per_page=50)
     return render_template(
         "audit/index.html", pagination=pagination, actions=list(AuditAction), args=request.args,
     )

@@ -29,6 +29,9 @@ class User(UserMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the key that encrypts this account's form drafts on the tablets
+    # (arrival.auth.drafts); a new value on sign-out makes old drafts unreadable.
+    draft_key_salt: Mapped[str | None] = mapped_column(sa.String(32))
     version: Mapped[int] = mapped_column(default=1)
 
     authority: Mapped[Authority | None] = relationship(lazy="joined")

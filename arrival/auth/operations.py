@@ -19,6 +19,7 @@ from arrival.auth.permissions import Role
 from arrival.auth.sessions import end_all_sessions
 from arrival.catalog.operations import authority_by_code
 from arrival.audit.changes import update_audited
+from arrival.core.inputs import has_control_characters, visible_controls
 from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
@@ -40,6 +41,8 @@ def hash_password(password: str) -> str:
 
 
 def get_user_by_username(username: str) -> User | None:
+    if has_control_characters(username or ""):
+        return None  # no account has such a name (and PostgreSQL cannot compare NUL)
     return db.session.scalar(sa.select(User).where(User.username == normalise_username(username)))
 
 
@@ -68,7 +71,8 @@ def record_login(user: User) -> None:
 
 def record_failed_login(username: str) -> None:
     record(
-        AuditAction.LOGIN_FAILED, entity_type="user", username=normalise_username(username),
+        AuditAction.LOGIN_FAILED, entity_type="user",
+        username=visible_controls(normalise_username(username)),
         durable=True,
     )
 

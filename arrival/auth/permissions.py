@@ -134,6 +134,9 @@ ENDPOINT_PERMISSIONS: dict[str, Permission] = {
     "core.index": P.AUTHENTICATED,
     "auth.logout": P.AUTHENTICATED,
     "auth.change_password": P.AUTHENTICATED,
+    "auth.keepalive": P.AUTHENTICATED,
+    # the key of the account's own form drafts on the tablet (arrival/auth/drafts.py)
+    "auth.draft_key_json": P.REGISTRY_WRITE,
     "api.me": P.AUTHENTICATED,
     "api.openapi": P.AUTHENTICATED,
     # catalogue

@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from arrival.auth.drafts import draft_owner
 from arrival.auth.forms import LogoutForm, role_label
 from arrival.auth.permissions import can_open
 
@@ -37,4 +38,6 @@ def _menu_context() -> dict:
     return {
         "menu": [(e, label) for e, label in MENU if can_open(current_user, e)],
         "logout_form": LogoutForm() if current_user.is_authenticated else None,
+        # Which drafts on the tablet are this account's (arrival/auth/drafts.py).
+        "draft_owner": draft_owner(current_user) if current_user.is_authenticated else None,
     }

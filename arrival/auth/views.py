@@ -1,15 +1,29 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+import base64
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.auth import devices, operations
+from arrival.auth.drafts import draft_key, draft_owner, key_id, rotate_draft_key
 from arrival.auth.forms import ChangePasswordForm, LoginForm
 from arrival.auth.sessions import end_session, start_session
 from arrival.core.forms_support import apply_errors, safe_local_path
+from arrival.core.inputs import accepts_control_characters, visible_controls
 from arrival.core.validation import ValidationFailed
 from arrival.extensions import limiter
 
@@ -41,13 +55,15 @@ def _device_key() -> str:
 def _record_throttled(_limit) -> None:
     record(
         AuditAction.LOGIN_THROTTLED, entity_type="user",
-        username=operations.normalise_username(request.form.get("username", "")), durable=True,
+        username=visible_controls(operations.normalise_username(request.form.get("username", ""))),
+        durable=True,
     )
 
 
 # Untrusted clients (no device cookie for the account tried) are limited per address
 # and per account; a trusted client only by its own device cookie (auth/devices.py).
 @bp.route("/login", methods=["GET", "POST"])
+@accepts_control_characters  # a wrong username is audited and counted like any other
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"], methods=["POST"],
     deduct_when=_login_failed, on_breach=_record_throttled, scope="login-ip",
@@ -89,6 +105,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     end_session(current_user.get_id(), "logout")
+    rotate_draft_key(current_user)  # drafts left on any tablet can no longer be read
     record(AuditAction.LOGOUT, entity_type="user", entity_id=current_user.id)
     logout_user()
     session.clear()
@@ -118,3 +135,25 @@ def change_password():
                 return redirect(url_for("core.index"))
     return render_template("auth/change_password.html", form=form)
 
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.get("/session/draft-key")
+def draft_key_json():
+    """The signed-in account's key for its form drafts on the tablet (raw AES-256,
+    base64); see arrival/auth/drafts.py. Never cached, never stored by the page."""
+    secret = draft_key(current_user)
+    return _no_store(jsonify(key=base64.b64encode(secret).decode(), kid=key_id(secret),
+                             owner=draft_owner(current_user)))
+
+
+@bp.get("/session/keepalive")
+def keepalive():
+    """Activity on a page that sends no request of its own (typing): the session
+    was marked as seen on the way in; nothing else to do. A GET: it writes nothing
+    to the database (the time last seen lives in the session cookie)."""
+    return _no_store(current_app.response_class(status=204))

@@ -8,6 +8,7 @@ from arrival.api.openapi import documented, json_response, query_parameter
 from arrival.cards import links, operations, tokens
 from arrival.cards.render import render_cards
 from arrival.cards.views import pdf_response
+from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.registry.lookup import person_or_404
 
@@ -57,6 +58,5 @@ def revoke_card(number: str):
     card = operations.card_by_number(number)
     if card is None:
         abort(404)
-    body = request.get_json(silent=True) or {}
-    operations.revoke(card, body.get("reason"))
+    operations.revoke(card, inputs.text(inputs.json_object(), "reason", max_length=40))
     return jsonify(number=card.number, status=card.status, revoked_reason=card.revoked_reason)

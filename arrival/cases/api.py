@@ -8,6 +8,7 @@ from arrival.api.openapi import documented, json_response, query_parameter, regi
 from arrival.cases import operations, queue
 from arrival.cases.models import ClarificationItem
 from arrival.cases.views import filter_from
+from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.extensions import db
 from arrival.registry.lookup import household_or_404
@@ -30,7 +31,9 @@ def item_json(item: ClarificationItem, *, full: bool = True) -> dict:
             household_ref=item.household.ref,
             person_id=item.person.public_id if item.person else None,
             priority=item.priority, due_on=item.due_on.isoformat(),
-            resolution=item.resolution, waiting_on=item.waiting_on, version=item.version,
+            resolution=item.resolution, waiting_on=item.waiting_on,
+            waiting_for=item.waiting_on_authority.code if item.waiting_on_authority else None,
+            version=item.version,
             overdue=item.active and item.due_on < operations.today_local(),
             created_at=item.created_at.isoformat(),
             assignee=item.assignee.username if item.assignee else None)
@@ -56,13 +59,15 @@ def case_items():
 
 @bp.post("/cases/items/<int:item_id>/transition")
 @documented(
-    "Change an item's state: {to, resolution, note, waiting_on, version}.", tags=["cases"],
+    "Change an item's state: {to, resolution, note, waiting_on, waiting_for (the code of "
+    "the authority waited on), version}.", tags=["cases"],
     request_body={"required": True, "content": {"application/json": {"schema": {
         "type": "object", "required": ["to", "version"], "properties": {
             "to": {"type": "string", "enum": ["open", "in_progress", "waiting", "resolved",
                                               "not_applicable"]},
             "resolution": {"type": "string"}, "note": {"type": "string"},
             "waiting_on": {"type": "string", "enum": ["person", "authority"]},
+            "waiting_for": {"type": "string"},
             "version": {"type": "integer"}}}}}},
     responses={"200": json_response("The item", {"type": "object"}),
                "403": {"description": "Another authority's item"},
@@ -71,15 +76,18 @@ def case_items():
 )
 def transition_item(item_id: int):
     item = db.get_or_404(ClarificationItem, item_id)
-    body = request.get_json(silent=True) or {}
+    body = inputs.json_object()
     version = body.get("version")
-    if not isinstance(version, int):
+    if not isinstance(version, int) or isinstance(version, bool):
         return json_error(422, code="validation_failed",
                           fields={"version": [_("The version you worked on is required.")]})
     try:
-        operations.transition(item, body.get("to", ""), note=body.get("note"),
-                              resolution=body.get("resolution"),
-                              waiting_on=body.get("waiting_on"), expected_version=version)
+        operations.transition(item, inputs.text(body, "to", max_length=40, default=""),
+                              note=inputs.text(body, "note", max_length=4000),
+                              resolution=inputs.text(body, "resolution", max_length=80),
+                              waiting_on=inputs.text(body, "waiting_on", max_length=40),
+                              waiting_for=inputs.text(body, "waiting_for", max_length=40),
+                              expected_version=version)
     except operations.AuthorityBoundary:
         return json_error(403, _("This item belongs to another authority."), code="forbidden")
     db.session.flush()

@@ -16,5 +16,7 @@ class TransitionForm(FlaskForm):
     waiting_on = SelectField(_l("Waiting (when waiting)"),
                              choices=[("", "—")] + list(WAITING_LABELS.items()),
                              validate_choice=False)
+    waiting_for = SelectField(_l("Which authority (when waiting on one)"), choices=[],
+                              validate_choice=False)
     note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": 1000})
     version = HiddenField()

@@ -39,6 +39,8 @@ class ClarificationItem(db.Model):
     due_on: Mapped[date] = mapped_column(sa.Date)
     state: Mapped[str] = mapped_column(sa.String(20), default=ItemState.OPEN.value)
     waiting_on: Mapped[str | None] = mapped_column(sa.String(20))  # person | authority
+    # When waiting on another authority: which one.
+    waiting_on_authority_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authority.id"))
     resolution: Mapped[str | None] = mapped_column(sa.String(60))
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     notes: Mapped[str | None] = mapped_column(sa.Text)
@@ -49,7 +51,8 @@ class ClarificationItem(db.Model):
 
     household = relationship("Household")
     person = relationship("Person")
-    authority = relationship("Authority", lazy="joined")
+    authority = relationship("Authority", lazy="joined", foreign_keys=[authority_id])
+    waiting_on_authority = relationship("Authority", foreign_keys=[waiting_on_authority_id])
     assignee = relationship("User")
     transitions: Mapped[list[ItemTransition]] = relationship(
         back_populates="item", order_by="ItemTransition.id")

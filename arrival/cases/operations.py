@@ -47,6 +47,12 @@ class AuthorityBoundary(Exception):
     """A caseworker tried to change another authority's item."""
 
 
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale()
+
+
 def topics() -> dict[str, CatalogEntry]:
     """The clarification topics, read once per request (pages label every row with them)."""
     if "clarification_topics" not in g:
@@ -131,7 +137,8 @@ def may_read_in_full(item: ClarificationItem, user=None) -> bool:
 
 def transition(item: ClarificationItem, to: ItemState | str, *, note: str | None = None,
                resolution: str | None = None, waiting_on: str | None = None,
-               expected_version: int | None = None, system: bool = False) -> None:
+               expected_version: int | None = None, system: bool = False,
+               waiting_for: str | None = None) -> None:
     """The only way an item changes state."""
     if not system and not may_change(item):
         raise AuthorityBoundary(item.id)
@@ -149,9 +156,12 @@ def transition(item: ClarificationItem, to: ItemState | str, *, note: str | None
                                     b=to.value))
     note = " ".join((note or "").split())[:MAX_NOTE] or None
     _check_details(item, to, note, resolution, waiting_on)
+    other = _other_authority(item, waiting_for) \
+        if to is S.WAITING and waiting_on == "authority" else None
     item.state = to.value
     item.resolution = resolution if to is S.RESOLVED else None
     item.waiting_on = waiting_on if to is S.WAITING else None
+    item.waiting_on_authority_id = other.id if other is not None else None
     item.closed_at = now_utc() if to in (S.RESOLVED, S.NOT_APPLICABLE) else None
     if note:
         item.notes = ((item.notes + "\n") if item.notes else "") + note
@@ -176,16 +186,40 @@ def _check_details(item, to, note, resolution, waiting_on) -> None:
             raise ValidationFailed(note=_("Say what the item is waiting for."))
 
 
+def _other_authority(item: ClarificationItem, code: str | None):
+    """The authority an item waits on: named, known, and not the item's own."""
+    authority = db.session.scalar(sa.select(Authority).where(
+        Authority.code == (code or ""), Authority.active.is_(True))) if code else None
+    if authority is None or authority.id == item.authority_id:
+        raise ValidationFailed(waiting_for=_("Choose the authority the item is waiting on."))
+    return authority
+
+
+def resolutions_of(topic: str) -> dict[str, dict]:
+    return {r["code"]: r for r in topics()[topic].attributes.get("resolutions", [])}
+
+
 def bulk_transition(items: list[ClarificationItem], to: str, *, note: str | None,
-                    resolution: str | None = None, waiting_on: str | None = None) -> int:
-    """One note for many items; all or nothing, every item checked on its own."""
+                    resolution: str | None = None, waiting_on: str | None = None,
+                    waiting_for: str | None = None) -> int:
+    """One note for many items; all or nothing, every item checked on its own. A
+    result must belong to the topic of every item: else the message names the
+    topic it does not fit."""
     if len(items) > BULK_LIMIT:
         raise ValidationFailed(items=_("At most %(count)d items at once.", count=BULK_LIMIT))
     foreign = [i.id for i in items if not may_change(i)]
     if foreign:
         raise AuthorityBoundary(foreign[0])
+    if to == S.RESOLVED.value and resolution:
+        unfit = [i for i in items if resolution not in resolutions_of(i.topic)]
+        if unfit:
+            topic = topics()[unfit[0].topic]
+            raise ValidationFailed(resolution=_(
+                "This result does not belong to the topic “%(topic)s”: select items of one "
+                "topic, or choose a result they all have.", topic=topic.title(str(_locale()))))
     for item in items:
-        transition(item, to, note=note, resolution=resolution, waiting_on=waiting_on)
+        transition(item, to, note=note, resolution=resolution, waiting_on=waiting_on,
+                   waiting_for=waiting_for)
     db.session.flush()
     return len(items)
 

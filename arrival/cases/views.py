@@ -17,6 +17,7 @@ from arrival.cases.forms import TransitionForm
 from arrival.cases.models import ClarificationItem
 from arrival.catalog.models import Authority
 from arrival.catalog.operations import active_authorities
+from arrival.core.inputs import MAX_PAGE, query_int
 from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
@@ -40,9 +41,9 @@ def filter_from(args) -> queue.QueueFilter:
     return queue.QueueFilter(
         authority_id=authority_id, state=args.get("state") or None,
         topic=args.get("topic") or None, overdue=args.get("overdue") == "1",
-        age=args.get("age") or None, site_id=args.get("site", type=int),
+        age=args.get("age") or None, site_id=query_int(args, "site"),
         assigned_to=current_user.id if args.get("mine") == "1" else None,
-        page=args.get("page", 1, type=int))
+        page=query_int(args, "page", 1, minimum=1, maximum=MAX_PAGE, clamp=True))
 
 
 def _topic_choices():
@@ -56,12 +57,45 @@ def index():
     pagination = queue.page(criteria)
     record(AuditAction.VIEW, entity_type="clarification_queue",
            entity_id=criteria.authority_id, detail=f"{pagination.total} items")
+    form = TransitionForm(formdata=None)
+    form.waiting_for.choices = _other_authority_choices()
     return render_template(
         "cases/queue.html", pagination=pagination, criteria=criteria, args=request.args,
         topics=_topic_choices(), sites=sites(), authorities=active_authorities(),
-        own_authority=own_authority_id(), form=TransitionForm(formdata=None),
+        own_authority=own_authority_id(), form=form,
         action_form=ActionForm(formdata=None), today=operations.today_local(),
-        resolutions=_resolution_choices_by_topic())
+        resolutions=bulk_resolutions(pagination.items))
+
+
+def _other_authority_choices() -> list[tuple[str, str]]:
+    locale = str(get_locale())
+    own = own_authority_id()
+    return [("", "—")] + [(a.code, a.name(locale)) for a in active_authorities() if a.id != own]
+
+
+def bulk_resolutions(items) -> list[dict]:
+    """The results the bulk form offers: only those of the topics of the listed
+    items, one option per result code, each label once (a label shared by two
+    different codes names its topic). Each option lists the topics it fits, for
+    the page script to hide what does not fit the selected items."""
+    locale = str(get_locale())
+    key = "title_en" if locale == "en" else "title_de"
+    catalogue = operations.topics()
+    options: dict[str, dict] = {}
+    for topic in sorted({i.topic for i in items if i.topic in catalogue}):
+        for result in catalogue[topic].attributes.get("resolutions", []):
+            option = options.setdefault(result["code"], {
+                "code": result["code"], "label": result[key], "topics": []})
+            option["topics"].append(topic)
+    by_label: dict[str, list[dict]] = {}
+    for option in options.values():
+        by_label.setdefault(option["label"], []).append(option)
+    for same in by_label.values():
+        if len(same) > 1:
+            for option in same:
+                option["label"] += " (" + ", ".join(
+                    catalogue[t].title(locale) for t in option["topics"]) + ")"
+    return sorted(options.values(), key=lambda o: o["label"].lower())
 
 
 def _resolution_choices_by_topic() -> dict[str, list[tuple[str, str]]]:
@@ -83,7 +117,7 @@ def bulk():
     try:
         count = operations.bulk_transition(
             items, form.to.data, note=form.note.data, resolution=form.resolution.data or None,
-            waiting_on=form.waiting_on.data or None)
+            waiting_on=form.waiting_on.data or None, waiting_for=form.waiting_for.data or None)
     except operations.AuthorityBoundary:
         abort(403)
     except ValidationFailed as error:
@@ -100,6 +134,7 @@ def item(item_id: int):
         abort(403)
     form = TransitionForm()
     form.resolution.choices = [("", "—")] + _resolution_choices_by_topic().get(item.topic, [])
+    form.waiting_for.choices = _other_authority_choices()
     status = 200
     if request.method == "POST" and form.validate_on_submit():
         expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
@@ -107,6 +142,7 @@ def item(item_id: int):
             operations.transition(item, form.to.data, note=form.note.data,
                                   resolution=form.resolution.data or None,
                                   waiting_on=form.waiting_on.data or None,
+                                  waiting_for=form.waiting_for.data or None,
                                   expected_version=expected)
         except operations.AuthorityBoundary:
             abort(403)
@@ -123,9 +159,15 @@ def item(item_id: int):
     household = item.household
     record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
            detail=f"clarification item {item.id}")
+    from arrival.housing.operations import open_stays_of_household
+
+    groups = user_field_groups(current_user)
+    places = {s.person_id: s for s in open_stays_of_household(household.id)} \
+        if "accommodation" in groups else {}
     return render_template(
         "cases/item.html", item=item, household=household, form=form,
-        groups=user_field_groups(current_user), can_change=operations.may_change(item),
+        groups=groups, can_change=operations.may_change(item),
+        today=operations.today_local(), places=places,
         household_items=operations.items_of_household(household),
         action_form=ActionForm(formdata=None)), status
 

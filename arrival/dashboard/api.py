@@ -6,6 +6,7 @@ from flask import jsonify, request
 
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response, query_parameter
+from arrival.core.inputs import query_int
 from arrival.dashboard.moment import parse_as_of
 from arrival.statistics.figures import dashboard
 
@@ -20,4 +21,4 @@ from arrival.statistics.figures import dashboard
 )
 def dashboard_api():
     as_of = parse_as_of(request.args.get("as_of"))
-    return jsonify(dashboard(as_of, request.args.get("site", type=int)))
+    return jsonify(dashboard(as_of, query_int(request.args, "site")))

@@ -49,6 +49,12 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BATCH = 20_000
 
 
+# Demo site names are German, like everything staff read.
+SITE_KIND_NAMES = {"emergency_hall": "Notunterkunft", "hotel": "Hotel", "hostel": "Hostel",
+                   "community_shelter": "Gemeinschaftsunterkunft",
+                   "private_host": "Privatunterkunft", "reserve": "Reserve"}
+
+
 def choose(rng: random.Random, weighted):
     values, weights = zip(*weighted)
     return rng.choices(values, weights)[0]
@@ -186,7 +192,7 @@ class Generator:
         for index in range(site_count):
             kind = "reserve" if index == site_count - 1 else kinds[index % len(kinds)]
             site_id = self.rows.add(
-                "site", name=f"Unterkunft {index + 1:03d} ({kind.replace('_', ' ')})",
+                "site", name=f"Unterkunft {index + 1:03d} ({SITE_KIND_NAMES[kind]})",
                 kind=kind, address=f"Musterstraße {index + 1}, Stuttgart", operator="Stadt",
                 contact="", warning_percent=85, critical_percent=95, opened_at=opened,
                 closed_at=None, version=1)
@@ -313,6 +319,9 @@ class Generator:
             birth_year = arrived_at.year - age
             born = None if rng.random() < 0.03 else date(
                 birth_year, rng.randint(1, 12), rng.randint(1, 28))
+            if born is not None and born > arrived_at.date():
+                # A baby's day of birth lies before the arrival, in the year before.
+                born = born.replace(year=born.year - 1)
         latin_family = romanise(cyr_family, system, language=language)
         latin_given = romanise(cyr_given, system, language=language)
         keep_cyrillic = rng.random() < 0.6

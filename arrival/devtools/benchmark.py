@@ -411,7 +411,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for(port: int, timeout: float = 30) -> None:
+def _wait_for(port: int, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -41,8 +41,7 @@ class Needs:
     @classmethod
     def of(cls, persons: list[Person], today: date | None = None) -> Needs:
         today = today or today_local()
-        barrier_codes = {e.code for e in entries("vulnerability_flag")
-                         if e.attributes.get("barrier_free")}
+        barrier_codes = _barrier_free_codes()
         oldest_boy = current_app.config["WOMEN_ONLY_MAX_BOY_AGE"]
         return cls(
             size=len(persons),
@@ -50,6 +49,16 @@ class Needs:
             admits_women_only=not any(
                 p.sex == "male" and p.age_on(today) > oldest_boy for p in persons),
         )
+
+
+def _barrier_free_codes() -> set[str]:
+    return {e.code for e in entries("vulnerability_flag") if e.attributes.get("barrier_free")}
+
+
+def barrier_free_first(persons: list[Person]) -> list[Person]:
+    """The persons who need a barrier-free room first (they get those beds first)."""
+    codes = _barrier_free_codes()
+    return sorted(persons, key=lambda p: not (set(p.flags) & codes))
 
 
 def free_bed_condition():
@@ -89,6 +98,103 @@ def propose(needs: Needs, *, site_id: int | None = None, limit: int = PROPOSAL_L
 
 
 def free_beds_in(unit: Unit, count: int) -> list[Bed]:
-    return list(db.session.scalars(
+    """`count` free beds of the unit, neighbours first: of all runs of `count` free
+    beds in bed order, the one spanning the fewest positions (beds 3, 4, 5 rather
+    than 1, 8, 16). Fewer than `count` when the unit has fewer free beds."""
+    free = list(db.session.scalars(
         sa.select(Bed).where(Bed.unit_id == unit.id, free_bed_condition())
-        .order_by(Bed.position, Bed.id).limit(count)))
+        .order_by(Bed.position, Bed.id)))
+    return neighbouring(free, count)
+
+
+def neighbouring(beds: list[Bed], count: int) -> list[Bed]:
+    """The `count` beds (given in bed order) that lie closest together."""
+    if count <= 0:
+        return []
+    if len(beds) <= count:
+        return beds
+    start = min(range(len(beds) - count + 1),
+                key=lambda i: (beds[i + count - 1].position - beds[i].position, i))
+    return beds[start:start + count]
+
+
+@dataclass
+class SplitProposal:
+    """Beds for the whole household in one site, in more than one unit: offered only
+    when no unit takes everyone, with a warning, and assigned only with a reason."""
+
+    site: Site
+    parts: list[tuple[Unit, int]]  # unit, persons placed there (in that order)
+    free_beds: int
+    needed: int
+
+    @property
+    def leftover(self) -> int:
+        return self.free_beds - self.needed
+
+    @property
+    def key(self) -> str:
+        return f"site-{self.site.id}"
+
+
+def propose_split(needs: Needs, needing_barrier_free: int = 0, *,
+                  site_id: int | None = None, limit: int = 5) -> list[SplitProposal]:
+    """Sites whose suitable free beds take the whole household together, over as
+    few units as possible: the persons who need a barrier-free room in barrier-free
+    units, everyone else in the units with the most free beds. Fewest units first,
+    then least left over."""
+    conditions = [Site.closed_at.is_(None), Site.kind != "reserve", Unit.quarantine.is_(False),
+                  free_bed_condition()]
+    if not needs.admits_women_only:
+        conditions.append(Unit.women_only.is_(False))
+    if site_id is not None:
+        conditions.append(Unit.site_id == site_id)
+    free = sa.func.count(Bed.id).label("free")
+    rows = db.session.execute(
+        sa.select(Unit.site_id, Unit.id, Unit.barrier_free, free)
+        .join(Bed, Bed.unit_id == Unit.id).join(Site, Site.id == Unit.site_id)
+        .where(*conditions).group_by(Unit.site_id, Unit.id, Unit.barrier_free)
+    ).all()
+    by_site: dict[int, list] = {}
+    for row in rows:
+        by_site.setdefault(row.site_id, []).append(row)
+    plans = []
+    for sid, units in by_site.items():
+        total = sum(u.free for u in units)
+        if total < needs.size:
+            continue
+        plan = _split_plan(units, needs.size, needing_barrier_free)
+        if plan is not None:
+            plans.append((len(plan), total - needs.size, sid, plan, total))
+    plans.sort(key=lambda p: p[:3])
+    plans = plans[:limit]
+    unit_ids = [uid for *_, plan, _t in plans for uid, _n in plan]
+    units_by_id = {u.id: u for u in db.session.scalars(
+        sa.select(Unit).where(Unit.id.in_(unit_ids)))}
+    sites = {s.id: s for s in db.session.scalars(
+        sa.select(Site).where(Site.id.in_([p[2] for p in plans])))}
+    return [SplitProposal(sites[sid], [(units_by_id[uid], n) for uid, n in plan], total,
+                          needs.size)
+            for _c, _l, sid, plan, total in plans]
+
+
+def _split_plan(units, size: int, barrier: int) -> list[tuple[int, int]] | None:
+    """Persons per unit (unit id, count), barrier-free persons first; None when the
+    barrier-free beds do not suffice."""
+    left = {u.id: u.free for u in units}
+    plan: dict[int, int] = {}
+    biggest_first = sorted(units, key=lambda u: (-u.free, u.id))
+    for wanted, fits in ((barrier, lambda u: u.barrier_free), (size - barrier, lambda u: True)):
+        # Units already used first (the household stays together), then the biggest.
+        for unit in sorted(biggest_first, key=lambda u: u.id not in plan):
+            if wanted == 0:
+                break
+            if not fits(unit) or not left[unit.id]:
+                continue
+            take = min(wanted, left[unit.id])
+            left[unit.id] -= take
+            plan[unit.id] = plan.get(unit.id, 0) + take
+            wanted -= take
+        if wanted:
+            return None
+    return list(plan.items())

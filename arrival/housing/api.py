@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response, query_parameter, ref, register_schema
+from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
@@ -47,16 +48,7 @@ def stay_json(stay: Stay) -> dict:
 
 
 def _parse_time(value, field: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationFailed(**{field: _("Not a valid date and time.")}) from None
-    if moment.tzinfo is None:
-        raise ValidationFailed(**{field: _("The time needs a UTC offset, e.g. "
-                                           "2022-03-14T10:30:00+01:00.")})
-    return moment
+    return inputs.moment(value, field)
 
 
 def _units_with_beds(site_id: int) -> list[dict]:
@@ -109,7 +101,7 @@ def sites():
 
 def _persons_from(body: dict) -> list[Person]:
     if body.get("household_ref"):
-        household = household_by_ref(str(body["household_ref"]))
+        household = household_by_ref(inputs.text(body, "household_ref", max_length=40))
         if household is None:
             raise ValidationFailed(household_ref=_("Unknown household reference."))
         placed = {s.person_id for s in operations.open_stays_of_household(household.id)}
@@ -125,8 +117,8 @@ def _persons_from(body: dict) -> list[Person]:
 
 
 def _beds_from(body: dict) -> list[Bed]:
-    ids = body.get("bed_ids")
-    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
+    ids = inputs.integer_list(body, "bed_ids")
+    if ids is None:
         raise ValidationFailed(bed_ids=_("A list of bed ids."))
     beds = {b.id: b for b in db.session.scalars(sa.select(Bed).where(Bed.id.in_(ids)))}
     if len(beds) != len(set(ids)):
@@ -160,9 +152,7 @@ def _conflict_with_proposal(error, persons):
                                "with a fresh proposal"}},
 )
 def create_stays():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return json_error(400, _("A JSON object expected."))
+    body = inputs.json_object()
     persons = _persons_from(body)
     beds = _beds_from(body)
     try:
@@ -185,7 +175,7 @@ def create_stays():
                "409": {"description": "A bed is taken"}},
 )
 def move_stays():
-    body = request.get_json(silent=True) or {}
+    body = inputs.json_object()
     persons = _persons_from({"person_ids": body.get("person_ids")})
     try:
         stays = operations.move(persons, _beds_from(body), at=_parse_time(body.get("at"), "at"))
@@ -199,7 +189,7 @@ def move_stays():
             responses={"200": json_response("The stay", ref("Stay"))})
 def check_in_stay(stay_id: int):
     stay = db.get_or_404(Stay, stay_id)
-    body = request.get_json(silent=True) or {}
+    body = inputs.json_object(optional=True)
     operations.check_in(stay, _parse_time(body.get("at"), "at"))
     return jsonify(stay_json(stay))
 
@@ -216,9 +206,10 @@ def check_in_stay(stay_id: int):
 )
 def check_out_stay(stay_id: int):
     stay = db.get_or_404(Stay, stay_id)
-    body = request.get_json(silent=True) or {}
-    operations.check_out(stay, reason=body.get("reason"),
-                         destination=str(body.get("destination") or ""),
+    body = inputs.json_object()
+    operations.check_out(stay, reason=inputs.text(body, "reason", max_length=80),
+                         destination=inputs.text(body, "destination", max_length=200,
+                                                 default=""),
                          at=_parse_time(body.get("at"), "at"))
     return jsonify(stay_json(stay))
 

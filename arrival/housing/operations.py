@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from arrival.core.actor import acting_user_id
 from arrival.audit.models import AuditAction
@@ -78,15 +79,14 @@ def open_stay_of(person: Person) -> Stay | None:
 
 
 def assign(persons: list[Person], beds: list[Bed], *, check_in: bool = False,
-           at: datetime | None = None) -> list[Stay]:
-    """Put each person in one bed, in one step; all or nothing."""
+           at: datetime | None = None, note: str | None = None) -> list[Stay]:
+    """Put each person in one bed, in one step; all or nothing. `note` (why a
+    household is split, say) goes into each stay's history."""
     at = _moment(at)
     if not persons:
         raise ValidationFailed(persons=_("Choose at least one person."))
     if len(beds) < len(persons):
-        raise ValidationFailed(beds=_("%(beds)d beds for %(persons)d persons: choose a unit "
-                                      "with enough free beds.", beds=len(beds),
-                                      persons=len(persons)))
+        raise ValidationFailed(beds=_too_few_beds(len(beds), len(persons)))
     if len({b.id for b in beds}) != len(beds):
         raise ValidationFailed(beds=_("A bed was chosen twice."))
     placed = [p for p in persons if open_stay_of(p) is not None]
@@ -102,7 +102,7 @@ def assign(persons: list[Person], beds: list[Bed], *, check_in: bool = False,
                             state=StayState.PLANNED.value, planned_at=at)
                 db.session.add(stay)
                 db.session.add(StayEvent(stay=stay, from_state=None, to_state="planned", at=at,
-                                         user_id=acting_user_id()))
+                                         user_id=acting_user_id(), note=(note or "")[:300] or None))
                 stays.append(stay)
             db.session.flush()
     except sa.exc.IntegrityError:
@@ -115,6 +115,12 @@ def assign(persons: list[Person], beds: list[Bed], *, check_in: bool = False,
             transition(stay, StayState.CHECKED_IN, at=at)
     db.session.flush()
     return stays
+
+
+def _too_few_beds(beds: int, persons: int) -> str:
+    return ngettext("%(num)d bed for %(persons)d persons: choose a unit with enough free beds.",
+                    "%(num)d beds for %(persons)d persons: choose a unit with enough free "
+                    "beds.", beds, persons=persons)
 
 
 def _check_beds_free(beds: list[Bed]) -> None:
@@ -152,7 +158,8 @@ def check_out(stay: Stay, *, reason: str, destination: str = "", at: datetime | 
     db.session.flush()
 
 
-def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None) -> list[Stay]:
+def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None,
+         note: str | None = None) -> list[Stay]:
     """Move persons to other beds in one step: each open stay ends ('moved') and a
     new one starts at the same moment, in the same state, linked to the old one."""
     at = _moment(at)
@@ -162,9 +169,7 @@ def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None) 
         raise ValidationFailed(persons=_("%(name)s has no bed to move from.",
                                          name=without[0].display_name))
     if len(beds) < len(persons):
-        raise ValidationFailed(beds=_("%(beds)d beds for %(persons)d persons: choose a unit "
-                                      "with enough free beds.", beds=len(beds),
-                                      persons=len(persons)))
+        raise ValidationFailed(beds=_too_few_beds(len(beds), len(persons)))
     _check_beds_free(beds)
     new_stays = []
     for person, bed in zip(persons, beds):
@@ -183,7 +188,8 @@ def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None) 
                             state=StayState.PLANNED.value, planned_at=at, moved_from_id=old.id)
                 db.session.add(stay)
                 db.session.add(StayEvent(stay=stay, from_state=None, to_state="planned", at=at,
-                                         user_id=acting_user_id(), note=MOVED))
+                                         user_id=acting_user_id(),
+                                         note=f"{MOVED}; {note}"[:300] if note else MOVED))
                 stays.append((stay, was_checked_in))
             db.session.flush()
     except sa.exc.IntegrityError:

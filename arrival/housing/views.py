@@ -24,6 +24,7 @@ from arrival.audit.operations import record
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.catalog.operations import entries
 from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
+from arrival.core.inputs import query_int
 from arrival.core.timezone import assume_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
@@ -227,71 +228,123 @@ def _chosen_persons(household, ids: list[str]) -> list[Person]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _put_in_unit(household, action, describe) -> tuple[object | None, int]:
-    """Read the chosen persons and unit from the form and run the placing action
-    (assign or move) in one step; a redirect on success, else the status to show."""
-    persons = _chosen_persons(household, request.form.getlist("person"))
-    unit = db.session.get(Unit, request.form.get("unit", type=int) or 0)
+def _beds_for_choice(persons: list[Person]) -> tuple[list[Bed], str, str | None]:
+    """The beds of the proposal chosen in the form, for exactly these persons (in the
+    order given): a unit's neighbouring free beds, or — only with a reason — beds in
+    several units of one site. Returns the beds, the place for the message and the
+    note for the stays' history."""
+    choice = request.form.get("unit", "")
+    if choice.startswith("site-"):
+        reason = " ".join(request.form.get("split_reason", "").split())
+        if not reason:
+            raise ValidationFailed(split_reason=_(
+                "Give the reason why the household is split across units."))
+        site_id = _small_int(choice[5:])
+        plans = allocation.propose_split(
+            allocation.Needs.of(persons), _barrier_free_count(persons), site_id=site_id,
+            limit=1)
+        if not plans:
+            raise ValidationFailed(unit=_("This site has no longer room for everyone chosen."))
+        beds = []
+        for unit, count in plans[0].parts:
+            beds += allocation.free_beds_in(unit, count)
+        places = ", ".join(unit.name for unit, _count in plans[0].parts)
+        return beds, _("%(units)s (%(site)s)", units=places, site=plans[0].site.name), \
+            f"split: {reason}"
+    unit = db.session.get(Unit, _small_int(choice))
+    if unit is None:
+        raise ValidationFailed(unit=_("Choose a unit."))
+    return allocation.free_beds_in(unit, len(persons)), \
+        _("%(unit)s (%(site)s)", unit=unit.name, site=unit.site.name), None
+
+
+def _small_int(text: str) -> int:
+    """A form's id as a number the database can hold (anything else: 0, found nowhere)."""
+    value = query_int({"value": text}, "value", 0, clamp=True)
+    return value if str(value) == text else 0
+
+
+def _barrier_free_count(persons: list[Person]) -> int:
+    first = allocation.barrier_free_first(persons)
+    needs = [allocation.Needs.of([p]).barrier_free for p in first]
+    return sum(needs)
+
+
+def _put_in_unit(household, action, describe) -> tuple[object | None, int, dict]:
+    """Read the chosen persons and proposal from the form and run the placing action
+    (assign or move) in one step; a redirect on success, else the status to show
+    and the messages by field."""
+    persons = allocation.barrier_free_first(
+        _chosen_persons(household, request.form.getlist("person")))
     try:
-        if unit is None:
-            raise ValidationFailed(unit=_("Choose a unit."))
-        action(persons, allocation.free_beds_in(unit, len(persons)))
+        if not persons:
+            raise ValidationFailed(person=_("Choose at least one person."))
+        beds, place, note = _beds_for_choice(persons)
+        action(persons, beds, note)
     except ValidationFailed as error:
-        flash_errors(error)
-        return None, 422
+        return None, 422, error.errors
     except Conflict as conflict:
         flash(conflict.message + " " + _("Here is a fresh proposal."), "error")
-        return None, 409
-    flash(describe(count=len(persons), unit=unit.name, site=unit.site.name), "success")
-    return redirect(url_for("registry.household", ref=household.ref)), 302
+        return None, 409, {}
+    flash(describe(count=len(persons), place=place), "success")
+    return redirect(url_for("registry.household", ref=household.ref)), 302, {}
 
 
-def _proposal_page(household, persons, mode: str, status: int):
+def _placing() -> bool:
+    """A submit that assigns (not "propose for the ticked persons")."""
+    return request.method == "POST" and ActionForm().validate_on_submit() \
+        and not request.form.get("propose")
+
+
+def _proposal_page(household, persons, mode: str, status: int, errors: dict | None = None):
     record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
            detail=f"beds: {mode}")
-    needs = allocation.Needs.of(persons) if persons else None
+    # Proposals for the persons asked about (all by default), never for fewer: a unit
+    # that takes them all, else a site that does across units (with a warning).
+    asked = set(request.values.getlist("person"))
+    chosen = [p for p in persons if p.public_id in asked] or persons
+    needs = allocation.Needs.of(chosen) if chosen else None
     proposals = allocation.propose(needs) if needs else []
-    # No unit takes everyone: when placing, offer units for single persons instead.
-    singles = allocation.propose(allocation.Needs.of(persons[:1])) \
-        if mode == "place" and persons and not proposals else []
+    splits = allocation.propose_split(needs, _barrier_free_count(chosen)) \
+        if needs and not proposals else []
     return render_template(
-        "housing/place.html", household=household, unplaced=persons, needs=needs,
-        proposals=proposals or singles, split=bool(singles), form=ActionForm(formdata=None),
-        mode=mode), status
+        "housing/place.html", household=household, unplaced=persons, chosen=chosen,
+        needs=needs, proposals=proposals, splits=splits, form=ActionForm(formdata=None),
+        mode=mode, errors=errors or {}, beds_of=allocation.free_beds_in,
+        chosen_unit=request.form.get("unit") if not request.form.get("propose") else None,
+        split_reason=request.form.get("split_reason", "")), status
 
 
 @bp.route("/households/<ref>/place", methods=["GET", "POST"])
 def place(ref: str):
     """Find beds for a household and assign them in one step."""
     household = household_or_404(ref)
-    status = 200
-    if request.method == "POST" and ActionForm().validate_on_submit():
+    status, errors = 200, {}
+    if _placing():
         check_in_now = bool(request.form.get("check_in"))
-        done, status = _put_in_unit(
-            household, lambda persons, beds: operations.assign(persons, beds,
-                                                               check_in=check_in_now),
-            lambda count, **v: ngettext("%(num)d person placed in %(unit)s (%(site)s).",
-                                           "%(num)d persons placed in %(unit)s (%(site)s).",
-                                           count, **v))
+        done, status, errors = _put_in_unit(
+            household, lambda persons, beds, note: operations.assign(
+                persons, beds, check_in=check_in_now, note=note),
+            lambda count, **v: ngettext("%(num)d person placed in %(place)s.",
+                                        "%(num)d persons placed in %(place)s.", count, **v))
         if done:
             return done
-    return _proposal_page(household, _unplaced(household), "place", status)
+    return _proposal_page(household, _unplaced(household), "place", status, errors)
 
 
 @bp.route("/households/<ref>/move", methods=["GET", "POST"])
 def move(ref: str):
     household = household_or_404(ref)
-    status = 200
-    if request.method == "POST" and ActionForm().validate_on_submit():
-        done, status = _put_in_unit(
-            household, operations.move,
-            lambda count, **v: ngettext("%(num)d person moved to %(unit)s (%(site)s).",
-                                           "%(num)d persons moved to %(unit)s (%(site)s).",
-                                           count, **v))
+    status, errors = 200, {}
+    if _placing():
+        done, status, errors = _put_in_unit(
+            household, lambda persons, beds, note: operations.move(persons, beds, note=note),
+            lambda count, **v: ngettext("%(num)d person moved to %(place)s.",
+                                        "%(num)d persons moved to %(place)s.", count, **v))
         if done:
             return done
     placed = [s.person for s in operations.open_stays_of_household(household.id)]
-    return _proposal_page(household, placed, "move", status)
+    return _proposal_page(household, placed, "move", status, errors)
 
 
 @bp.post("/stays/<int:stay_id>/check-in")
@@ -309,44 +362,63 @@ def _checkout_choices():
     from flask_babel import get_locale
 
     locale = str(get_locale())
-    return [(e.code, e.title(locale)) for e in entries("checkout_reason")]
+    # No reason is preselected: the clerk chooses one.
+    return [("", _("— choose a reason —"))] + \
+        [(e.code, e.title(locale)) for e in entries("checkout_reason")]
 
 
 @bp.route("/households/<ref>/check-out", methods=["GET", "POST"])
 def check_out(ref: str):
-    """Check out the chosen members (all by default) with one reason."""
+    """Check out the chosen members with one reason, after a confirmation that
+    names them."""
     household = household_or_404(ref)
     stays = operations.open_stays_of_household(household.id)
     form = CheckOutForm()
     form.reason.choices = _checkout_choices()
+    confirm = None
     if form.validate_on_submit():
         chosen = set(request.form.getlist("stay", type=int))
         selected = [s for s in stays if s.id in chosen]
         try:
             if not selected:
                 raise ValidationFailed(stay=_("Choose at least one person."))
+            if form.reason.data not in {code for code, _title in form.reason.choices if code}:
+                raise ValidationFailed(reason=_("Choose a reason from the list."))
             at = parse_local(form.at.data)
             if form.at.data and at is None:
                 raise ValidationFailed(at=_("Not a valid date and time."))
-            for stay in selected:
-                operations.check_out(stay, reason=form.reason.data,
-                                     destination=form.destination.data or "", at=at)
+            if request.form.get("confirmed"):
+                for stay in selected:
+                    operations.check_out(stay, reason=form.reason.data,
+                                         destination=form.destination.data or "", at=at)
         except ValidationFailed as error:
             apply_errors(form, error)
         else:
-            flash(ngettext("%(num)d person checked out.", "%(num)d persons checked out.",
-                           len(selected)), "success")
-            return redirect(url_for("registry.household", ref=household.ref))
+            if request.form.get("confirmed"):
+                flash(ngettext("%(num)d person checked out: %(names)s.",
+                               "%(num)d persons checked out: %(names)s.", len(selected),
+                               names=_names(selected)), "success")
+                return redirect(url_for("registry.household", ref=household.ref))
+            confirm = {"stays": selected, "at": at,
+                       "reason": dict(form.reason.choices)[form.reason.data]}
     record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
            detail="check-out")
+    chosen_ids = set(request.form.getlist("stay", type=int)) if request.method == "POST" \
+        else {s.id for s in stays}
     return render_template("housing/check_out.html", household=household, stays=stays,
-                           form=form), 422 if form.errors else 200
+                           form=form, confirm=confirm, chosen_ids=chosen_ids), \
+        422 if form.errors else 200
+
+
+def _names(stays) -> str:
+    return ", ".join(f"{s.person.given_names} {s.person.family_name}" for s in stays)
 
 
 @bp.route("/absent", methods=["GET", "POST"])
 def absent():
-    days = max(request.values.get("days", current_app.config["ABSENCE_DAYS"], type=int), 1)
-    site_id = request.values.get("site", type=int)
+    days = query_int(request.values, "days", current_app.config["ABSENCE_DAYS"], minimum=1,
+                     maximum=3650, clamp=True)
+    site_id = query_int(request.values, "site")
     if request.method == "POST" and ActionForm().validate_on_submit():
         chosen = set(request.form.getlist("stay", type=int))
         stays = db.session.scalars(sa.select(Stay).where(Stay.id.in_(chosen))).all()

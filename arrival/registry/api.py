@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,6 +8,7 @@ from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response, query_parameter, ref, register_schema
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.core.errors import json_error
+from arrival.core.inputs import json_object
 from arrival.registry import matching, operations, search as person_search
 from arrival.registry.form_actions import MRZ_FIELD_LABELS
 from arrival.registry.lookup import household_or_404
@@ -83,10 +84,7 @@ def candidate_json(candidate: matching.Candidate, groups) -> dict:
 
 
 def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(json_error(400, _("A JSON object expected."), code="bad_request"))
-    return body
+    return json_object()
 
 
 @bp.post("/households")
@@ -114,6 +112,9 @@ def create_household():
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key and len(key) > MAX_IDEMPOTENCY_KEY:
         return json_error(422, _("The Idempotency-Key is too long."), code="validation_failed")
+    if key and not key.isprintable():
+        return json_error(422, _("The Idempotency-Key holds characters that are not allowed."),
+                          code="validation_failed")
     payload = {k: v for k, v in body.items() if k not in ("duplicate_reason", "confirm_warnings")}
     data = parse_household(payload)
     warnings = plausibility_warnings(data)

@@ -46,10 +46,13 @@ def apply_action(persons: list[dict], action: str) -> dict[str, list[str]]:
         persons.append(blank_person(relation="spouse" if len(persons) == 1 else "other_relative"))
     elif kind == "add_child":
         head = persons[0] if persons else {}
+        # Most children come without papers of their own: no document by default,
+        # so that no number is asked for (a birth certificate is chosen when shown).
         persons.append(blank_person(
             relation="child", family_name=head.get("family_name", ""),
             family_name_cyrillic=head.get("family_name_cyrillic", ""),
-            nationality=head.get("nationality", "UKR")))
+            nationality=head.get("nationality", "UKR"),
+            document={"type": "none", "number": "", "issuing_country": "", "expiry": ""}))
     elif kind == "remove" and index is not None and len(persons) > 1:
         del persons[index]
     elif kind == "read_mrz" and index is not None:

@@ -64,7 +64,7 @@ class Probe:
         year = data.get("birth_year")
         if isinstance(year, str):
             year = int(year) if year.strip().isdigit() else None
-        if not isinstance(year, int) or isinstance(year, bool):
+        if not isinstance(year, int) or isinstance(year, bool) or not 1800 <= year <= 2200:
             year = None
         document = data.get("document") if isinstance(data.get("document"), dict) else {}
         number = data.get("document_number") or document.get("number")

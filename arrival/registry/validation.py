@@ -14,7 +14,9 @@ from datetime import date, datetime, timedelta, timezone
 import phonenumbers
 from flask_babel import gettext as _
 
+from arrival.core.glyphs import unprintable
 from arrival.catalog.operations import entries
+from arrival.core.inputs import strip_invisible
 from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.registry.countries import is_country
@@ -28,7 +30,6 @@ LENGTHS = {
     "reason": 300,
 }
 LANGUAGE_CODES = ("uk", "ru", "de", "en", "pl", "ro", "hu", "be", "ka", "ar", "fa", "tr", "other")
-ZERO_WIDTH = str.maketrans(dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")))
 
 
 @dataclass
@@ -82,13 +83,14 @@ class Errors:
 
 
 def clean_text(value, path: str, errors: Errors, *, limit: int, required: bool = False):
-    """NFC, no zero-width or control characters, inner whitespace collapsed."""
+    """NFC, no invisible format characters (zero-width, text direction), no control
+    characters, inner whitespace collapsed."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         errors.add(path, _("Text expected."))
         return None
-    text = unicodedata.normalize("NFC", value.translate(ZERO_WIDTH))
+    text = unicodedata.normalize("NFC", strip_invisible(value))
     if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\r\t" for c in text):
         errors.add(path, _("Contains control characters."))
         return None
@@ -107,10 +109,15 @@ def parse_date(value, path: str, errors: Errors) -> date | None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value))
+        return date.fromisoformat(text)
     except ValueError:
-        errors.add(path, _("Not a valid date (YYYY-MM-DD)."))
+        pass
+    try:  # as German users type it: 14.3.2022 or 14.03.2022
+        return datetime.strptime(text, "%d.%m.%Y").date()
+    except ValueError:
+        errors.add(path, _("Not a valid date: use DD.MM.YYYY, e.g. 14.03.2022."))
         return None
 
 
@@ -126,13 +133,21 @@ def parse_datetime(value, path: str, errors: Errors) -> datetime | None:
     if parsed.tzinfo is None:
         errors.add(path, _("The time needs a UTC offset, e.g. 2022-03-14T10:30:00+01:00."))
         return None
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        errors.add(path, _("Not a valid date and time."))
+        return None
 
 
-def _choice(value, allowed, path: str, errors: Errors, *, default=None):
+def _choice(value, allowed, path: str, errors: Errors, *, default=None, missing=None):
     if value in (None, "") and default is not None:
         return default
-    if value not in allowed:
+    if value in (None, ""):
+        # Nothing chosen is not a "wrong" choice: say what to choose.
+        errors.add(path, missing or _("Please choose one from the list."))
+        return None
+    if not isinstance(value, str) or value not in allowed:
         errors.add(path, _("Not a valid choice."))
         return None
     return value
@@ -181,17 +196,30 @@ def parse_document(raw, prefix: str, errors: Errors) -> DocumentInput | None:
     number = number.replace(" ", "").upper() if number else None
     if number and not number.replace("-", "").replace("/", "").isalnum():
         errors.add(f"{prefix}.number", _("Letters and digits only."))
-    country = (raw.get("issuing_country") or "").strip().upper() or None
+    country = _code_text(raw.get("issuing_country"), f"{prefix}.issuing_country", errors)
     if country and not is_country(country):
         errors.add(f"{prefix}.issuing_country", _("Unknown country code (ISO 3166 alpha-3)."))
     expiry = parse_date(raw.get("expiry"), f"{prefix}.expiry", errors)
     if doc_type == DocumentType.NONE.value and number:
         errors.add(f"{prefix}.type", _("Choose the type of the document with this number."))
-    if doc_type not in (None, DocumentType.NONE.value) and not number:
+    # A child's birth certificate often shows no number the clerk can use: not forced.
+    if doc_type not in (None, DocumentType.NONE.value, DocumentType.BIRTH_CERTIFICATE.value) \
+            and not number:
         errors.add(f"{prefix}.number", _("The document number is missing."))
     if doc_type == DocumentType.NONE.value and not number:
         return DocumentInput(type=DocumentType.NONE.value)
     return DocumentInput(type=doc_type, number=number, issuing_country=country, expiry=expiry)
+
+
+def _code_text(value, path: str, errors: Errors) -> str | None:
+    """A country code as sent: text, upper-cased; a list or a number is an error at
+    its field."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors.add(path, _("Text expected."))
+        return None
+    return value.strip().upper() or None
 
 
 def _codes(value, allowed: set[str], path: str, errors: Errors) -> list[str]:
@@ -218,11 +246,18 @@ def parse_person(raw, index: int, errors: Errors, today: date, flag_codes: set[s
         for name in ("family_name", "given_names", "family_name_cyrillic",
                      "given_names_cyrillic", "notes")
     }
+    for name in ("family_name", "given_names", "family_name_cyrillic", "given_names_cyrillic"):
+        refused = unprintable(text[name])
+        if refused:
+            errors.add(f"{prefix}.{name}", _(
+                "The card cannot print %(chars)s: type the name as in the document.",
+                chars=" ".join(f"„{char}“" for char in refused)))
     relation = _choice(raw.get("relation"), set(Relation), f"{prefix}.relation", errors,
                        default=default_relation)
-    sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors)
-    nationality = (raw.get("nationality") or "").strip().upper()
-    if not is_country(nationality):
+    sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors,
+                  missing=_("Choose the sex as in the document (or “unknown”)."))
+    nationality = _code_text(raw.get("nationality"), f"{prefix}.nationality", errors) or ""
+    if not is_country(nationality) and f"{prefix}.nationality" not in errors.messages:
         errors.add(f"{prefix}.nationality", _("Unknown country code (ISO 3166 alpha-3)."))
     born, year = parse_birth(raw, prefix, errors, today)
     person = PersonInput(
@@ -266,10 +301,12 @@ def parse_household(payload, *, now: datetime | None = None) -> HouseholdInput:
         errors.add("arrived_at", _("The arrival is more than a year ago."))
     arrival_points = {e.code for e in entries("arrival_point")}
     arrival_point = payload.get("arrival_point") or None
-    if arrival_point is not None and arrival_point not in arrival_points:
+    if arrival_point is not None and (not isinstance(arrival_point, str)
+                                      or arrival_point not in arrival_points):
         errors.add("arrival_point", _("Not a valid choice."))
     contact_language = payload.get("contact_language") or None
-    if contact_language is not None and contact_language not in LANGUAGE_CODES:
+    if contact_language is not None and (not isinstance(contact_language, str)
+                                         or contact_language not in LANGUAGE_CODES):
         errors.add("contact_language", _("Not a valid choice."))
     phone = parse_phone(payload.get("phone"), errors)
     raw_persons = payload.get("persons")

@@ -3,7 +3,7 @@ household page, search."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -73,14 +73,76 @@ def _rebuilt(form_class, data: dict):
     return form_class(formdata=None, data=data)
 
 
-def _render_household_form(form, *, status=200, duplicates=None, warnings=None, general=()):
+def _render_household_form(form, *, status=200, duplicates=None, warnings=None, general=(),
+                           focus=None, fresh=False):
+    """The registration page. focus: the index of the person the clerk works on
+    (their block is open; the others show as one row each)."""
     persons = [entry.form.data for entry in form.persons.entries]
+    duplicates = duplicates or {}
+    warnings = {_form_path(k): v for k, v in (warnings or {}).items()}
+    with_errors = _persons_with_problems(form, warnings)
+    open_persons = set(with_errors) | set(duplicates)
+    if focus is not None:
+        open_persons.add(focus)
+    if not open_persons:
+        open_persons = {len(persons) - 1}
     return render_template(
-        "registry/household_form.html", form=form, duplicates=duplicates or {},
-        warnings={_form_path(k): v for k, v in (warnings or {}).items()},
-        general_errors=list(general),
+        "registry/household_form.html", form=form, duplicates=duplicates, warnings=warnings,
+        summary=error_summary(form, warnings, duplicates, general),
+        persons_with_errors=with_errors, open_persons=open_persons,
+        reason_index=min(duplicates) if duplicates else None, fresh=fresh,
         suggestions=[latin_suggestions(p) for p in persons],
     ), status
+
+
+def _leaf_fields(form):
+    return [f for f in _all_fields(form) if not hasattr(f, "entries") and not hasattr(f, "form")]
+
+
+def _person_index(field_id: str) -> int | None:
+    parts = field_id.split("-")
+    if parts[0] == "persons" and len(parts) > 2 and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
+def _persons_with_problems(form, warnings: dict) -> set[int]:
+    ids = [f.id for f in _leaf_fields(form) if f.errors] + list(warnings)
+    return {i for i in map(_person_index, ids) if i is not None}
+
+
+def error_summary(form, warnings: dict, duplicates: dict, general=()) -> list[tuple]:
+    """(anchor, text) for every problem, in the order of the page: each links to its
+    field (or to the decision about a likely duplicate)."""
+    items: list[tuple[str | None, str]] = [(None, str(message)) for message in general]
+    for f in _leaf_fields(form):
+        index = _person_index(f.id)
+        where = _("Person %(number)d", number=index + 1) + " · " if index is not None else ""
+        for message in list(f.errors) + list(warnings.get(f.id, [])):
+            items.append((f.id, f"{where}{f.label.text}: {message}"))
+    for index in sorted(duplicates):
+        anchor = "duplicate_reason" if index == min(duplicates) else f"person-{index}"
+        items.append((anchor, _("Person %(number)d", number=index + 1) + " · " + _(
+            "possibly already registered: open the existing household, or register anyway "
+            "with a reason.")))
+    if warnings:
+        items.append(("confirm_warnings",
+                      _("Confirm the entries marked above, or correct them.")))
+    return items
+
+
+def _in_place() -> bool:
+    """The page's script sent this button (fetch) and replaces the form itself."""
+    return request.headers.get("X-Arrival-In-Place") == "1"
+
+
+def _action_focus(action: str, count: int) -> int | None:
+    kind, _sep, argument = action.partition(":")
+    if kind in ("add_member", "add_child"):
+        return count - 1
+    if argument.isdigit() and count:
+        return min(int(argument), count - 1)
+    return None
 
 
 @bp.route("/households/new", methods=["GET", "POST"])
@@ -89,7 +151,7 @@ def new_household():
         form = HouseholdForm(formdata=None, data={
             "arrived_at": iso_to_local_input(now_utc()), "persons": [blank_person(relation="head")]})
         form.ensure_idempotency_key()
-        return _render_household_form(form)
+        return _render_household_form(form, fresh=True)
 
     form = HouseholdForm()
     action = request.form.get("action", "save")
@@ -98,7 +160,8 @@ def new_household():
         messages = apply_action(data["persons"], action)
         form = _rebuilt(HouseholdForm, data)
         attach_errors(form, messages)
-        return _render_household_form(form, status=422 if messages else 200)
+        return _render_household_form(form, status=422 if messages else 200,
+                                      focus=_action_focus(action, len(data["persons"])))
 
     form.ensure_idempotency_key()
     payload = household_payload(form)
@@ -129,7 +192,10 @@ def new_household():
     else:
         flash(_("This registration had already been saved: household %(ref)s.",
                 ref=household.ref), "info")
-    return redirect(url_for("registry.household", ref=household.ref))
+    location = url_for("registry.household", ref=household.ref)
+    if _in_place():  # the page deletes its draft, then opens the household itself
+        return jsonify(location=location)
+    return redirect(location)
 
 
 @bp.get("/households/<ref>")

@@ -29,6 +29,9 @@ def generate_command(day, out):
     report_day = _day(day)
     try:
         result = operations.generate(report_day, out)
+    except operations.DayNotOver as error:
+        click.echo(f"sitrep: {error}", err=True)
+        sys.exit(2)
     except operations.ReportAlreadyRunning as error:
         click.echo(f"sitrep: {error}", err=True)
         sys.exit(3)

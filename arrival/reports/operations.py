@@ -27,7 +27,7 @@ from arrival.reports import tables
 from arrival.reports.models import ReportRemark, ReportRun
 from arrival.reports.safe_cells import neutralise, neutralise_frame
 from arrival.statistics.figures import day_report
-from arrival.statistics.queries import local_date
+from arrival.statistics.queries import day_bounds, local_date
 
 SCHEMA_VERSION = "1.0"
 LOCK_KEY = 0x41525256  # "ARRV": the advisory lock of the report job on PostgreSQL
@@ -94,9 +94,30 @@ def single_run(out_dir: Path):
         yield
 
 
+class DayNotOver(ValueError):
+    """A report for a day that has not begun: there is nothing to report yet."""
+
+
+def check_day(day: date) -> None:
+    """Refuse a day in the future (today is allowed: its report is provisional)."""
+    from flask_babel import gettext as _
+
+    today = local_date(now_utc())
+    if day > today:
+        raise DayNotOver(_("%(day)s has not happened yet: a report can be made for today "
+                           "(provisional) or an earlier day.", day=day.strftime("%d.%m.%Y")))
+
+
+def provisional(day: date, generated_at: datetime | None) -> bool:
+    """A report made before its day ended: the figures may still change."""
+    return generated_at is None or generated_at < day_bounds(day)[1]
+
+
 def generate(day: date, out_dir: Path | None = None, *, user_id: int | None = None) -> Result:
-    """Build the report of `day`. On any failure nothing partial is left behind, the
-    run is recorded as failed (committed) and the error raised again."""
+    """Build the report of `day` (today: provisional; a later day is refused with
+    DayNotOver before anything is recorded). On any failure nothing partial is left
+    behind, the run is recorded as failed (committed) and the error raised again."""
+    check_day(day)
     out_dir = Path(out_dir or report_dir())
     run = ReportRun(report_date=day, status="running", started_by_id=user_id)
     db.session.add(run)
@@ -187,6 +208,11 @@ def _build(day: date, out_dir: Path, run: ReportRun) -> Path:
     try:
         stem = f"lagebericht_{day.isoformat()}"
         cover = _cover(day, generated_at, remarks, regenerated, previous)
+        if provisional(day, generated_at):
+            cover = pd.concat([cover, pd.DataFrame(
+                [("Vorläufig", "Der Berichtstag ist noch nicht zu Ende: Stand "
+                  f"{format_local(generated_at, '%d.%m.%Y %H:%M')}; die Zahlen können sich "
+                  "noch ändern.")], columns=cover.columns)], ignore_index=True)
         _write_workbook(staging / f"{stem}.xlsx", cover, sections, annex)
         for name, frame in sections.items():
             _write_csv(staging / f"{stem}_{name}.csv", frame)
@@ -261,6 +287,7 @@ def _json(day, generated_at, figures, remarks, suppress, regenerated) -> dict:
     return {
         "schema_version": SCHEMA_VERSION, "date": day.isoformat(),
         "generated_at": generated_at.isoformat(), "regenerated": regenerated,
+        "provisional": provisional(day, generated_at),
         "arrivals": {**figures["arrivals"], "cumulative": figures["cumulative_arrivals"]},
         "present": figures["present"], "sites": figures["sites"],
         "capacity": figures["totals"], "departures": figures["departures"],

@@ -33,6 +33,26 @@ DESTINATION_TITLES = {
 }
 
 
+SITE_KIND_TITLES = {
+    "emergency_hall": "Notunterkunft (Halle)", "hotel": "Hotel", "hostel": "Hostel",
+    "community_shelter": "Gemeinschaftsunterkunft", "private_host": "Privatunterkunft",
+    "reserve": "Reserve",
+}
+AGE_BAND_TITLES = {
+    "0-5": "0–5 Jahre", "6-17": "6–17 Jahre", "18-64": "18–64 Jahre", "65+": "65 Jahre und älter",
+    "unknown": "unbekannt (unmögliches Alter)",
+}
+
+
+def _authority_titles() -> dict[str, str]:
+    import sqlalchemy as sa
+
+    from arrival.catalog.models import Authority
+    from arrival.extensions import db
+
+    return dict(db.session.execute(sa.select(Authority.code, Authority.name_de)).all())
+
+
 class Suppressor:
     def __init__(self, below: int):
         self.below = below
@@ -81,14 +101,16 @@ def _arrivals(figures, s) -> pd.DataFrame:
 
 
 def _sites(figures, s) -> pd.DataFrame:
-    rows = [{"Unterkunft": r["name"], "Art": r["kind"], "Kapazität": r["capacity"],
+    rows = [{"Unterkunft": r["name"], "Art": SITE_KIND_TITLES.get(r["kind"], r["kind"]),
+             "Kapazität": r["capacity"],
              "Belegt": s(r["occupied"]), "Geplant": s(r["planned"]), "Frei": r["free"],
              "Belegung %": r["percent"]} for r in sorted(figures["sites"], key=lambda r: r["name"])]
     totals = figures["totals"]
     rows.append({"Unterkunft": "Summe (ohne Reserve)", "Art": "", "Kapazität": totals["capacity"],
                  "Belegt": totals["occupied"], "Geplant": totals["planned"],
                  "Frei": totals["free"], "Belegung %": ""})
-    rows.append({"Unterkunft": "Reserve", "Art": "reserve", "Kapazität": totals["reserve"],
+    rows.append({"Unterkunft": "Reserve", "Art": SITE_KIND_TITLES["reserve"],
+                 "Kapazität": totals["reserve"],
                  "Belegt": "", "Geplant": "", "Frei": "", "Belegung %": ""})
     rows.append({"Unterkunft": "Anwesend am Tagesende", "Art": "", "Kapazität": "",
                  "Belegt": figures["present"], "Geplant": "", "Frei": "", "Belegung %": ""})
@@ -110,7 +132,8 @@ def _departures(figures, s) -> pd.DataFrame:
 
 def _demographics(figures, s) -> pd.DataFrame:
     demo = figures["demographics"]
-    rows = [{"Merkmal": "Altersgruppe", "Ausprägung": band, "Personen": s(count)}
+    rows = [{"Merkmal": "Altersgruppe", "Ausprägung": AGE_BAND_TITLES.get(band, band),
+             "Personen": s(count)}
             for band, count in demo["age_bands"].items()]
     sexes = {"female": "weiblich", "male": "männlich", "diverse": "divers", "unknown": "unbekannt"}
     rows += [{"Merkmal": "Geschlecht", "Ausprägung": sexes[key], "Personen": s(count)}
@@ -125,18 +148,22 @@ def _demographics(figures, s) -> pd.DataFrame:
 
 def _clarification(figures, s) -> pd.DataFrame:
     topics = _titles("clarification_topic")
+    names = _authority_titles()
     clar = figures["clarification"]
     rows = []
     for authority, entry in sorted(clar["by_authority"].items()):
         for topic, count in sorted(entry["by_topic"].items()):
-            rows.append({"Behörde": authority, "Thema": topics.get(topic, topic),
-                         "Offen": s(count), "": ""})
-        rows.append({"Behörde": authority, "Thema": "Summe", "Offen": entry["open"],
+            rows.append({"Behörde": names.get(authority, authority),
+                         "Thema": topics.get(topic, topic), "Offen": s(count), "": ""})
+        rows.append({"Behörde": names.get(authority, authority), "Thema": "Summe",
+                     "Offen": entry["open"],
                      "": f"überfällig {entry['overdue']}; 0–2 Tage {entry['aging']['0-2']}, "
                          f"3–7 Tage {entry['aging']['3-7']}, >7 Tage {entry['aging']['8+']}"})
     authorities = sorted(set(clar["opened_today"]) | set(clar["resolved_today"]))
     for authority in authorities:
-        rows.append({"Behörde": authority, "Thema": "Heute eröffnet / erledigt",
+        # Words relative to the report's day, never to the day it is read.
+        rows.append({"Behörde": names.get(authority, authority),
+                     "Thema": "Am Berichtstag eröffnet / erledigt",
                      "Offen": "", "": f"{clar['opened_today'].get(authority, 0)} / "
                                       f"{clar['resolved_today'].get(authority, 0)}"})
     rows.append({"Behörde": "", "Thema": "Haushalte vollständig geklärt",
@@ -154,6 +181,8 @@ def _services(figures, s) -> pd.DataFrame:
 
 def _quality(figures, s) -> pd.DataFrame:
     labels = {"without_full_date_of_birth": "Personen ohne vollständiges Geburtsdatum",
+              "impossible_age": "Personen mit unmöglichem Alter (Geburt nach dem Tag "
+                                "oder über 120 Jahre)",
               "open_duplicate_decisions": "Ungeklärte mögliche Dubletten",
               "absent_3_days": "Bewohner:innen seit 3+ Tagen nicht gesehen",
               "beds_blocked": "Gesperrte Betten"}

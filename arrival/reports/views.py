@@ -7,7 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from arrival.core.forms_support import ActionForm
+from arrival.database import now_utc
 from arrival.reports import operations
+from arrival.statistics.queries import local_date
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -23,6 +25,7 @@ def _parse_day(value: str | None) -> date | None:
 def index():
     day = _parse_day(request.args.get("date")) or operations.yesterday()
     return render_template("reports/index.html", runs=operations.runs(), day=day,
+                           today=local_date(now_utc()), provisional=operations.provisional,
                            remark=operations.remark_for(day), form=ActionForm(formdata=None))
 
 
@@ -34,12 +37,19 @@ def generate():
         return redirect(url_for("reports.index"))
     try:
         operations.generate(day, user_id=current_user.id)
+    except operations.DayNotOver as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("reports.index"))
     except operations.ReportAlreadyRunning:
         flash(_("A report is being generated right now. Try again in a minute."), "warning")
     except Exception:  # recorded as a failed run, shown in the list
         flash(_("The report could not be generated; see the list below."), "error")
     else:
-        flash(_("Report for %(day)s generated.", day=day.strftime("%d.%m.%Y")), "success")
+        if operations.provisional(day, now_utc()):
+            flash(_("Provisional report for %(day)s generated: the day is not over yet.",
+                    day=day.strftime("%d.%m.%Y")), "warning")
+        else:
+            flash(_("Report for %(day)s generated.", day=day.strftime("%d.%m.%Y")), "success")
     return redirect(url_for("reports.index", date=day.isoformat()))
 
 

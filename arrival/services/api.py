@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response
+from arrival.core import inputs
 from arrival.extensions import db, limiter
 from arrival.services import operations
 from arrival.services.models import Delivery
@@ -18,7 +19,8 @@ def scan_rate_limit() -> str:
 def station_key() -> str:
     """One budget per signed-in station account and point."""
     values = request.get_json(silent=True) if request.is_json else request.form
-    point = str((values or {}).get("point", ""))[:80]
+    values = values if isinstance(values, dict) else {}
+    point = str(values.get("point", ""))[:80]
     user = current_user.id if current_user.is_authenticated else request.remote_addr
     return f"scan:{user}:{point}"
 
@@ -29,7 +31,7 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
         "person": answer.person, "delivery_id": answer.delivery_id,
         "last_delivery_at": answer.last_delivery_at.isoformat()
         if answer.last_delivery_at else None,
-        "instructions": answer.instructions,
+        "instructions": answer.instructions, "hint": answer.hint,
     }
 
 
@@ -53,15 +55,17 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
                        "first_name, household_size (and members for household services)"},
             "delivery_id": {"type": "integer", "nullable": True},
             "last_delivery_at": {"type": "string", "format": "date-time", "nullable": True},
-            "instructions": {"type": "array", "items": {"type": "string"}}}}),
+            "instructions": {"type": "array", "items": {"type": "string"}},
+            "hint": {"type": "string", "nullable": True, "description":
+                     "what to do now: a newer card exists, when the service opens next"}}}),
         "429": {"description": "Too many scans from this station"}},
 )
 def scan():
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    site_id = body.get("site_id") if isinstance(body.get("site_id"), int) else None
-    answer = operations.scan(body.get("code"), service_code=body.get("service_type"),
-                             point=body.get("point", ""), site_id=site_id,
+    body = inputs.json_object()
+    answer = operations.scan(inputs.text(body, "code", max_length=500),
+                             service_code=inputs.text(body, "service_type", max_length=80),
+                             point=inputs.text(body, "point", max_length=200, default=""),
+                             site_id=inputs.integer(body, "site_id"),
                              locale=str(get_locale()))
     return jsonify(answer_json(answer))
 
@@ -78,5 +82,6 @@ def scan():
 )
 def void_delivery(delivery_id: int):
     delivery = db.get_or_404(Delivery, delivery_id)
-    operations.void_delivery(delivery, (request.get_json(silent=True) or {}).get("reason", ""))
+    operations.void_delivery(delivery, inputs.text(inputs.json_object(), "reason",
+                                                   max_length=300, default=""))
     return jsonify(id=delivery.id, voided_at=delivery.voided_at.isoformat())

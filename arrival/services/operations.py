@@ -20,9 +20,11 @@ from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.cards.operations import resolve
 from arrival.catalog.models import CatalogEntry
+from arrival.core.inputs import INT32_MAX
 from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
+from arrival.housing.models import Site
 from arrival.registry.models import Household, Person
 from arrival.services.models import Delivery, Scan
 from arrival.services.rules import Decision, ServiceType, decide
@@ -41,6 +43,7 @@ class ScanAnswer:
     last_delivery_at: datetime | None = None
     instructions: list[str] = field(default_factory=list)
     scan_id: int | None = None
+    hint: str | None = None  # what to do now: a newer card exists, when service opens
 
 
 def service_type(code: str | None) -> ServiceType | None:
@@ -82,6 +85,9 @@ def flag_instructions(person: Person, locale: str) -> list[str]:
 def scan(code, *, service_code: str | None, point: str, site_id: int | None = None,
          locale: str = "de", now: datetime | None = None) -> ScanAnswer:
     now = now or now_utc()
+    if site_id is not None and (not 0 <= site_id <= INT32_MAX
+                                or db.session.get(Site, site_id) is None):
+        raise ValidationFailed(site_id=_("Unknown site."))
     point = " ".join(str(point or "").split())[:MAX_POINT_LENGTH] or "-"
     service = service_type(service_code)
     code = code if isinstance(code, str) else ""
@@ -89,17 +95,50 @@ def scan(code, *, service_code: str | None, point: str, site_id: int | None = No
     if service is None:
         answer = ScanAnswer("red", "unknown_service_type", service_code)
     elif status != "ok":
-        answer = ScanAnswer("red", status, service.code)
+        answer = ScanAnswer("red", status, service.code, hint=_refusal_hint(card, status))
     else:
         person = card.person
         _lock(person, service.household_scope)
         decision = decide(service, person, now=now, zone=current_app.config["TIMEZONE"],
                           site_id=site_id)
         answer = _answer(service, person, decision, locale)
+        if decision.reason == "outside_window":
+            answer.hint = _opens_next(service, now, locale)
         if decision.allowed:
             answer.delivery_id = _deliver(service, person, card, decision, point, site_id, now)
     _record_scan(answer, card, point, site_id, now)
     return answer
+
+
+def _refusal_hint(card, status: str) -> str | None:
+    """A revoked card whose holder has a newer one: say so (never who it is)."""
+    from arrival.cards.models import Card, CardStatus
+    from arrival.core.timezone import format_local
+
+    if status != "card_revoked" or card is None:
+        return None
+    newer = db.session.scalar(sa.select(Card).where(
+        Card.person_id == card.person_id, Card.status == CardStatus.ACTIVE.value,
+        Card.issued_at >= card.issued_at).order_by(Card.issued_at.desc()).limit(1))
+    if newer is None:
+        return _("This card was revoked and no newer card is active: send the person to "
+                 "the information desk.")
+    return _("A newer card was issued on %(day)s: this one is no longer valid. Ask for the "
+             "new card.", day=format_local(newer.issued_at, "%d.%m.%Y"))
+
+
+def _opens_next(service: ServiceType, now: datetime, locale: str) -> str | None:
+    from arrival.services.rules import next_window
+
+    found = next_window(service, now, current_app.config["TIMEZONE"])
+    if found is None:
+        return None
+    window, tomorrow = found
+    title = window.get("title_en" if locale == "en" else "title_de") or window["code"]
+    if tomorrow:
+        return _("Opens next tomorrow at %(start)s (%(title)s).", start=window["start"],
+                 title=title)
+    return _("Opens next today at %(start)s (%(title)s).", start=window["start"], title=title)
 
 
 def _answer(service: ServiceType, person: Person, decision: Decision, locale: str) -> ScanAnswer:

@@ -68,6 +68,18 @@ def current_window(service: ServiceType, moment: datetime, zone: str) -> dict | 
     return None
 
 
+def next_window(service: ServiceType, moment: datetime, zone: str) -> tuple[dict, bool] | None:
+    """The serving time that opens next after the moment: (window, tomorrow?)."""
+    windows = sorted(service.windows or [], key=lambda w: w["start"])
+    if not windows:
+        return None
+    local_time = _local(moment, zone).time()
+    for window in windows:
+        if time.fromisoformat(window["start"]) > local_time:
+            return window, False
+    return windows[0], True
+
+
 def _deliveries(service: ServiceType, person: Person):
     query = sa.select(Delivery).where(Delivery.service_type == service.code,
                                       Delivery.voided_at.is_(None))

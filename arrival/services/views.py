@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from arrival.core.forms_support import ActionForm, flash_errors
+from arrival.core.inputs import query_int
 from arrival.core.validation import ValidationFailed
 from arrival.extensions import db
 from arrival.services.models import Delivery
@@ -24,7 +25,7 @@ def _station_args(values) -> dict:
     return {
         "service": values.get("service", ""),
         "point": " ".join(values.get("point", "").split())[:operations.MAX_POINT_LENGTH],
-        "site": values.get("site", type=int),
+        "site": query_int(values, "site"),
     }
 
 

@@ -28,7 +28,11 @@ from arrival.housing.operations import MOVED
 from arrival.registry.models import DuplicateDecision, Household, Person, PersonFlag
 from arrival.services.models import Delivery, Scan
 
-AGE_BANDS = (("0-5", 0, 5), ("6-17", 6, 17), ("18-64", 18, 64), ("65+", 65, 200))
+AGE_BANDS = (("0-5", 0, 5), ("6-17", 6, 17), ("18-64", 18, 64), ("65+", 65, 120))
+# Ages outside 0..120 (born after the day, or a mistyped year) are impossible: they
+# are counted in this band and under data quality, so the bands add up to the total.
+UNKNOWN_AGE = "unknown"
+MAX_AGE = 120
 VULNERABLE_FLAGS = ("unaccompanied_minor", "disability", "reduced_mobility", "pregnant",
                     "needs_care")
 ACTIVE = ("open", "in_progress", "waiting")
@@ -129,6 +133,7 @@ def demographics(moment: datetime, scope: Scope = Scope()) -> dict:
 
     columns = [count_if(people.c.age.between(low, high)).label(name)
                for name, low, high in AGE_BANDS]
+    columns.append(count_if(~people.c.age.between(0, MAX_AGE)).label(UNKNOWN_AGE))
     columns += [count_if(people.c.sex == sex).label(sex)
                 for sex in ("female", "male", "diverse", "unknown")]
     columns += [count_if(people.c.nationality == "UKR").label("ukrainian"),
@@ -136,7 +141,8 @@ def demographics(moment: datetime, scope: Scope = Scope()) -> dict:
     row = db.session.execute(sa.select(*columns)).one()._mapping
     return {
         "total": row["total"],
-        "age_bands": {name: row[name] for name, _low, _high in AGE_BANDS},
+        "age_bands": {**{name: row[name] for name, _low, _high in AGE_BANDS},
+                      UNKNOWN_AGE: row[UNKNOWN_AGE]},
         "sex": {key: row[key] for key in ("female", "male", "diverse", "unknown")},
         "nationality": {"ukrainian": row["ukrainian"],
                         "third_country": row["total"] - row["ukrainian"]},
@@ -296,13 +302,19 @@ def data_quality(moment: datetime, scope: Scope = Scope(), absence_days: int = 3
     absent = db.session.scalar(sa.select(sa.func.count()).select_from(
         present_persons(moment, scope).where(Stay.person_id.not_in(
             seen_between(moment - timedelta(days=absence_days), moment))).subquery())) or 0
+    # Impossible ages on the day (born after it, or more than MAX_AGE years before).
+    impossible = db.session.scalar(
+        sa.select(sa.func.count(Person.id)).join(Household, Household.id == Person.household_id)
+        .where(Household.arrived_at <= moment,
+               ~_age_expression(local_date(moment)).between(0, MAX_AGE))) or 0
     blocked = sa.select(sa.func.count(BedBlock.id)).where(
         BedBlock.blocked_at <= moment,
         sa.or_(BedBlock.unblocked_at.is_(None), BedBlock.unblocked_at > moment))
     if scope.site_id is not None:
         blocked = blocked.join(Bed, Bed.id == BedBlock.bed_id).join(
             Unit, Unit.id == Bed.unit_id).where(Unit.site_id == scope.site_id)
-    return {"without_full_date_of_birth": without_date, "open_duplicate_decisions": duplicates,
+    return {"without_full_date_of_birth": without_date, "impossible_age": impossible,
+            "open_duplicate_decisions": duplicates,
             "absent_3_days": absent, "beds_blocked": db.session.scalar(blocked) or 0}
 
 

@@ -45,3 +45,24 @@ def test_me_describes_the_signed_in_user(client, signed_in):
     assert me["username"] == username
     assert me["authority"] == {"code": "rp", "kind": "regional"}
     assert me["csrf_token"]
+
+
+def test_every_operation_documents_the_errors_the_request_checks_can_answer(client, signed_in):
+    signed_in("intake")
+    document = client.get("/api/v1/openapi.json").json
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"401", "403", "422"} <= codes, (method, path)
+            if method != "get":
+                assert {"400", "413", "415"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+
+
+def test_integer_path_parameters_are_bounded_like_the_id_columns(client, signed_in):
+    signed_in("intake")
+    document = client.get("/api/v1/openapi.json").json
+    parameter = document["paths"]["/api/v1/stays/{stay_id}/check-in"]["post"]["parameters"][0]
+    assert parameter["schema"] == {"type": "integer", "format": "int32", "minimum": 0,
+                                   "maximum": 2**31 - 1}

@@ -268,8 +268,12 @@ class TestTransitions:
 
     def test_waiting_needs_on_whom_and_a_note(self, app, client, item):
         assert self.move(client, app, item, to="waiting").status_code == 422
-        assert self.move(client, app, item, to="waiting", waiting_on="authority",
-                         note="Rückfrage beim RP").status_code == 200
+        unnamed = self.move(client, app, item, to="waiting", waiting_on="authority",
+                            note="Rückfrage beim RP")
+        assert unnamed.status_code == 422 and "waiting_for" in unnamed.json["fields"]
+        named = self.move(client, app, item, to="waiting", waiting_on="authority",
+                          waiting_for="rp", note="Rückfrage beim RP")
+        assert named.status_code == 200 and named.json["waiting_for"] == "rp"
 
     def test_every_transition_records_who_when_from_to_and_note(self, app, client, item):
         self.move(client, app, item, to="in_progress", note="Termin vereinbart")

@@ -124,6 +124,9 @@ def test_the_app_role_can_add_to_and_read_the_audit_log(as_app):
     "UPDATE audit_event SET username = 'someone else'",
     "DELETE FROM audit_event",
     "TRUNCATE audit_event",
+    "UPDATE audit_seal SET hash = 'forged'",
+    "DELETE FROM audit_seal",
+    "TRUNCATE audit_seal",
 ])
 def test_the_app_role_cannot_change_delete_or_truncate_audit_rows(as_app, statement):
     message = _refused(as_app, statement)
@@ -145,6 +148,11 @@ def test_the_app_role_cannot_alter_the_table_or_switch_off_its_triggers(as_app, 
 
 def test_the_app_role_cannot_touch_the_migration_version(as_app):
     assert "permission denied" in _refused(as_app, "UPDATE alembic_version SET version_num = 'x'")
+
+
+def test_the_app_role_can_seal_the_audit_log(role_app, as_app):
+    result = role_app.test_cli_runner().invoke(args=["audit", "seal"])
+    assert result.exit_code == 0, result.output
 
 
 def test_the_application_works_as_the_app_role_and_writes_audit(role_app, as_app):

@@ -122,7 +122,7 @@ def server(database, tmp_path):
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60", "app:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90  # four workers importing pandas on a busy machine
     while time.monotonic() < deadline:
         try:
             if Tablet(port).request("GET", "/healthz")[0] == 200:

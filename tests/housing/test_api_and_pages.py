@@ -186,9 +186,12 @@ class TestPages:
         checkout = client.get(f"/housing/households/{family}/check-out").get_data(as_text=True)
         stay_ids = re.findall(r'name="stay" value="(\d+)"', checkout)
         assert len(stay_ids) == 5
-        done = client.post(f"/housing/households/{family}/check-out", data={
-            "csrf_token": token, "stay": stay_ids, "reason": "private_accommodation",
-            "destination": "Gastfamilie Böblingen"})
+        answer = {"csrf_token": token, "stay": stay_ids, "reason": "private_accommodation",
+                  "destination": "Gastfamilie Böblingen"}
+        asked = client.post(f"/housing/households/{family}/check-out", data=answer)
+        assert asked.status_code == 200 and "Vira Lysenko" in asked.get_data(as_text=True)
+        done = client.post(f"/housing/households/{family}/check-out",
+                           data={**answer, "confirmed": "1"})
         assert done.status_code == 302
         overview = client.get("/housing/").get_data(as_text=True)
         assert "Sporthalle Nord" in overview

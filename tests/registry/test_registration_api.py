@@ -199,7 +199,7 @@ class TestBadInput:
         ({"sex": "robot"}, "persons.0.sex"),
         ({"date_of_birth": "2030-01-01"}, "persons.0.date_of_birth"),
         ({"date_of_birth": "1890-01-01"}, "persons.0.date_of_birth"),
-        ({"date_of_birth": "12.03.1984"}, "persons.0.date_of_birth"),
+        ({"date_of_birth": "31.02.1984"}, "persons.0.date_of_birth"),
         ({"date_of_birth": None}, "persons.0.date_of_birth"),
         ({"date_of_birth": None, "birth_year": 2031}, "persons.0.birth_year"),
         ({"nationality": "XYZ"}, "persons.0.nationality"),

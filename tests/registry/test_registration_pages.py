@@ -194,7 +194,7 @@ class TestHouseholdPage:
 
     def test_the_history_lists_the_changes(self, client, ref):
         html = client.get(f"/households/{ref}").get_data(as_text=True)
-        assert "create household" in html and "create person" in html
+        assert "Haushalt angelegt" in html and "Person angelegt" in html
 
 
 class TestAddMember:

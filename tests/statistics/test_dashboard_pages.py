@@ -10,7 +10,7 @@ def test_the_coordinator_sees_the_figures_of_a_past_moment(client, signed_in, sc
     page = client.get("/dashboard/", query_string={"as_of": "2022-03-27T23:59:59"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Halle Nord" in html and "Ankünfte heute" in html
+    assert "Halle Nord" in html and "Ankünfte am 27.03.2022" in html
     assert "ScenarioAnna" not in html  # no names on the dashboard
 
 

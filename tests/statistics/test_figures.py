@@ -50,7 +50,8 @@ def test_departures_by_reason(report):
 
 def test_demographics_of_those_present(report):
     demographics = report["demographics"]
-    assert demographics["age_bands"] == {"0-5": 0, "6-17": 0, "18-64": 1, "65+": 1}
+    assert demographics["age_bands"] == {"0-5": 0, "6-17": 0, "18-64": 1, "65+": 1,
+                                         "unknown": 0}
     assert demographics["sex"]["female"] == 1 and demographics["sex"]["male"] == 1
     assert demographics["nationality"] == {"ukrainian": 2, "third_country": 0}
 

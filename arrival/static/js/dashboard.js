@@ -18,7 +18,11 @@
     new window.Chart(canvas, {
       type: "line",
       data: {
-        labels: rows.map(function (row) { return row.date.slice(5); }),
+        // German day labels ("18.11."), not the ISO month-day "11-18".
+        labels: rows.map(function (row) {
+          var parts = row.date.split("-");
+          return parts[2] + "." + parts[1] + ".";
+        }),
         datasets: series.map(function (s) {
           return { label: data.labels[s.key], borderColor: s.color, backgroundColor: s.color,
                    data: rows.map(function (row) { return row[s.key]; }), tension: 0.2,

@@ -34,6 +34,7 @@
     var reason = answer.reason in TEXT.reasons ? TEXT.reasons[answer.reason] : answer.reason;
     if (answer.last_delivery_at) { reason += " · " + TEXT.last + " " + clock(answer.last_delivery_at); }
     if (reason) { answerBox.appendChild(element("p", "answer-reason", reason)); }
+    if (answer.hint) { answerBox.appendChild(element("p", "answer-hint", answer.hint)); }
     if (answer.person) {
       var who = answer.person.first_name + " · " + TEXT.household + " " + answer.person.household_size;
       if (answer.person.members) { who += ": " + answer.person.members.join(", "); }
