@@ -17,6 +17,8 @@ register_schema("AuditEvent", {
         "entity_id": {"type": "string", "nullable": True},
         "fields": {"type": "array", "items": {"type": "string"}, "nullable": True},
         "detail": {"type": "string", "nullable": True},
+        "person_ids": {"type": "array", "items": {"type": "string", "format": "uuid"},
+                       "nullable": True, "description": "A read: the persons it showed"},
         "request_id": {"type": "string", "nullable": True},
         "client_addr": {"type": "string", "nullable": True},
     },
@@ -50,7 +52,8 @@ def audit_events():
             {
                 "id": e.id, "occurred_at": e.occurred_at.isoformat(), "username": e.username,
                 "action": e.action, "entity_type": e.entity_type, "entity_id": e.entity_id,
-                "fields": e.fields, "detail": e.detail, "request_id": e.request_id,
+                "fields": e.fields, "detail": e.detail, "person_ids": e.person_ids,
+                "request_id": e.request_id,
                 "client_addr": e.client_addr,
             }
             for e in pagination.items

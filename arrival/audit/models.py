@@ -46,6 +46,8 @@ class AuditEvent(db.Model):
     entity_id: Mapped[str | None] = mapped_column(sa.String(64))
     fields: Mapped[list[str] | None] = mapped_column(sa.JSON)
     detail: Mapped[str | None] = mapped_column(sa.String(300))
+    # A read of persons: the public ids of every person it showed.
+    person_ids: Mapped[list[str] | None] = mapped_column(sa.JSON)
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
     client_addr: Mapped[str | None] = mapped_column(sa.String(64))
 

@@ -29,6 +29,7 @@ def record(
     user=None,
     username: str | None = None,
     durable: bool = False,
+    persons: Iterable | None = None,
 ) -> AuditEvent:
     values = {
         "action": str(AuditAction(action)),
@@ -36,6 +37,7 @@ def record(
         "entity_id": None if entity_id is None else str(entity_id),
         "fields": sorted(set(fields)) if fields is not None else None,
         "detail": detail[:MAX_DETAIL] if detail else None,
+        "person_ids": _person_ids(persons),
         **_actor(user, username),
         **_request_origin(),
     }
@@ -44,6 +46,27 @@ def record(
     if durable and has_request_context():
         g.setdefault("durable_audit", []).append(values)
     return event
+
+
+def record_read(
+    persons: Iterable,
+    *,
+    entity_type: str,
+    entity_id: object | None = None,
+    detail: str | None = None,
+) -> AuditEvent:
+    """A read of persons: one event naming every person shown (objects with a
+    public_id, or public ids). Durable: a page that shows persons and answers 4xx
+    (a duplicate found, a form with errors) rolls its changes back, not its read."""
+    return record(AuditAction.VIEW, entity_type=entity_type, entity_id=entity_id,
+                  detail=detail, persons=list(persons), durable=True)
+
+
+def _person_ids(persons: Iterable | None) -> list[str] | None:
+    if persons is None:
+        return None
+    ids = (p if isinstance(p, str) else p.public_id for p in persons)
+    return sorted(set(ids))
 
 
 def rewrite_durable_events() -> None:

@@ -26,7 +26,8 @@ def _authority_choices():
 @bp.get("/")
 def index():
     return render_template(
-        "admin/users.html", users=operations.list_users(), active_form=SetActiveForm()
+        "admin/users.html", users=operations.list_users(), active_form=SetActiveForm(),
+        role_changes=operations.recent_role_changes(),
     )
 
 
@@ -64,7 +65,7 @@ def edit(user_id: int):
         try:
             changed = operations.update_user(
                 user, role=form.role.data, authority_code=form.authority.data or None,
-                display_name=form.display_name.data,
+                display_name=form.display_name.data, actor=current_user._get_current_object(),
             )
         except ValidationFailed as error:
             apply_errors(form, error)

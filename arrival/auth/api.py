@@ -5,7 +5,7 @@ from flask_wtf.csrf import generate_csrf
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response, ref, register_schema
 from arrival.auth.operations import list_users
-from arrival.auth.permissions import ROLE_PERMISSIONS, Role, user_field_groups
+from arrival.auth.permissions import Role, permissions_of, user_field_groups
 
 register_schema("Me", {
     "type": "object",
@@ -47,7 +47,7 @@ def me():
         display_name=user.display_name,
         role=user.role,
         authority=authority_json(user.authority),
-        permissions=sorted(ROLE_PERMISSIONS[Role(user.role)]),
+        permissions=sorted(permissions_of(user)),
         field_groups=sorted(user_field_groups(user)),
         csrf_token=generate_csrf(),
     )

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.auth.models import User
-from arrival.auth.permissions import Role
+from arrival.auth.permissions import Role, role_needs_authority
 from arrival.auth.sessions import end_all_sessions
 from arrival.catalog.operations import authority_by_code
 from arrival.audit.changes import update_audited
@@ -92,7 +92,7 @@ def _resolve_role(role: str, authority_code: str | None):
         role = Role(role)
     except ValueError:
         raise ValidationFailed(role=_("Unknown role.")) from None
-    if role is Role.CASEWORKER:
+    if role_needs_authority(role):
         if not authority_code:
             raise ValidationFailed(authority=_("A caseworker needs an authority."))
         authority = authority_by_code(authority_code)
@@ -134,21 +134,57 @@ def create_user(
         AuditAction.CREATE, entity_type="user", entity_id=user.id,
         fields=["username", "display_name", "role", "authority", "password"],
     )
+    _record_role_change(user, None, None)
     return user
 
 
+ROLE_CHANGE = "user_role"  # the audit entity of role and authority changes
+
+
 def update_user(
-    user: User, *, role: str, authority_code: str | None, display_name: str
+    user: User, *, role: str, authority_code: str | None, display_name: str,
+    actor: User | None = None,
 ) -> list[str]:
     """Change role, authority and name; effective on the user's very next request,
-    because every request loads the user afresh."""
+    because every request loads the user afresh. Nobody changes their own role or
+    authority (an administrator would give itself a data role)."""
     role, authority = _resolve_role(role, authority_code)
-    changes = {
-        "role": role.value,
-        "authority_id": authority.id if authority else None,
-        "display_name": (display_name or "").strip()[:120],
-    }
-    return update_audited(user, changes, "user")
+    authority_id = authority.id if authority else None
+    if actor is not None and actor.id == user.id:
+        if role.value != user.role:
+            raise ValidationFailed(role=_("You cannot change your own role; another "
+                                          "administrator can."))
+        if authority_id != user.authority_id:
+            raise ValidationFailed(authority=_("You cannot change your own authority; "
+                                               "another administrator can."))
+    before = (user.role, user.authority.code if user.authority else None)
+    changes = {"role": role.value, "authority_id": authority_id,
+               "display_name": (display_name or "").strip()[:120]}
+    changed = update_audited(user, changes, "user")
+    if "role" in changed or "authority_id" in changed:
+        db.session.refresh(user, ["authority"])
+        _record_role_change(user, *before)
+    return changed
+
+
+def _record_role_change(user: User, old_role: str | None, old_authority: str | None) -> None:
+    """One audit row per change of what an account may do, old → new (roles and
+    authority codes are no personal data)."""
+    def describe(role, authority):
+        return "—" if role is None else role + (f" ({authority})" if authority else "")
+
+    new = describe(user.role, user.authority.code if user.authority else None)
+    record(AuditAction.UPDATE, entity_type=ROLE_CHANGE, entity_id=user.id,
+           fields=["role", "authority"],
+           detail=f"{user.username}: {describe(old_role, old_authority)} → {new}")
+
+
+def recent_role_changes(limit: int = 20) -> list:
+    from arrival.audit.models import AuditEvent
+
+    return list(db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity_type == ROLE_CHANGE)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)))
 
 
 def set_enabled(user: User, enabled: bool, *, actor: User | None = None) -> None:

@@ -1,22 +1,41 @@
 """The one permission table.
 
 Every endpoint of the application is listed in ENDPOINT_PERMISSIONS with the
-permission it needs; a global check (arrival.auth.guard) enforces it before each
-request and denies anything unlisted. Roles grant permissions in ROLE_PERMISSIONS,
-and the field groups each role may see are declared in the same place, so that
-pages and exports ask one source.
+permission it needs and whether it reads persons; a global check
+(arrival.auth.guard) enforces the permission before each request and denies
+anything unlisted. Roles grant permissions in ROLE_PERMISSIONS, and the field
+groups each role may see are declared in the same place, so that pages and
+exports ask one source. This is the only module that names roles: elsewhere the
+code asks for a permission or a field group.
 
 Adding an endpoint: add its line here. tests/auth/test_permission_table.py fails
-for a route that is not classified and checks every endpoint × role.
+for a route that is not classified and checks every endpoint × role against a
+specification written independently in the test; tests/audit/test_person_reads.py
+requests every endpoint declared as reading persons and expects its audit row.
+
+This module imports nothing of the application (auth.models imports it).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import NamedTuple, Protocol
 
-if TYPE_CHECKING:
-    from arrival.auth.models import User
+
+class _Authority(Protocol):
+    id: int
+    code: str
+    kind: str
+
+
+class _User(Protocol):
+    """What the checks need of an account (arrival.auth.models.User)."""
+
+    id: int
+    role: str
+    authority_id: int | None
+    authority: _Authority | None
+    is_authenticated: bool
 
 
 class Role(StrEnum):
@@ -41,8 +60,13 @@ class Permission(StrEnum):
     HOUSING_MANAGE = "housing.manage"  # sites, units, beds
     CARDS_ISSUE = "cards.issue"  # print, reissue and revoke arrival cards
     SCAN = "services.scan"  # scan stations
+    DELIVERIES_VOID = "services.void"  # void a delivery the own account recorded
+    DELIVERIES_VOID_ANY = "services.void_any"  # ... or any delivery (station lead)
     CASES_READ = "cases.read"  # queues and case views (own authority, or all: coordination)
     CASES_WORK = "cases.work"  # change items (always only those of the own authority)
+    # read every authority's items in full and choose the queue's authority (coordination);
+    # without it a reader sees the own authority's queue only
+    CASES_ALL_AUTHORITIES = "cases.all_authorities"
     DASHBOARD = "dashboard.read"  # aggregate figures, no names
     REPORTS_READ = "reports.read"  # download situation reports
     REPORTS_GENERATE = "reports.generate"  # generate now, remarks
@@ -72,28 +96,54 @@ class AuthorityKind(StrEnum):
     REGIONAL = "regional"
 
 
+class Reads(StrEnum):
+    """Whether an endpoint reads persons (declared for every endpoint)."""
+
+    PERSONS = "persons"
+    NOTHING = "no person data"
+
+
+class Access(NamedTuple):
+    permission: Permission
+    reads: Reads
+
+    @property
+    def reads_persons(self) -> bool:
+        return self.reads is Reads.PERSONS
+
+
+A = Access
+PERSONS = Reads.PERSONS
+NONE = Reads.NOTHING
+
+
 P = Permission
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    # The administrator is also the station lead: it may void any delivery (it sees no
+    # person data doing so).
     Role.ADMIN: frozenset({P.USERS_MANAGE, P.AUDIT_READ, P.CATALOG_READ, P.HOUSING_READ,
-                           P.HOUSING_MANAGE}),
+                           P.HOUSING_MANAGE, P.DELIVERIES_VOID, P.DELIVERIES_VOID_ANY}),
     Role.INTAKE: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.REGISTRY_WRITE, P.HOUSING_READ,
-                            P.HOUSING_PLACE, P.CARDS_ISSUE, P.SCAN}),
+                            P.HOUSING_PLACE, P.CARDS_ISSUE, P.SCAN, P.DELIVERIES_VOID}),
     Role.HOUSING: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ, P.HOUSING_PLACE,
                              P.HOUSING_MANAGE, P.DASHBOARD}),
-    Role.SERVICE_POINT: frozenset({P.CATALOG_READ, P.SCAN}),
+    Role.SERVICE_POINT: frozenset({P.CATALOG_READ, P.SCAN, P.DELIVERIES_VOID}),
     Role.CASEWORKER: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.CASES_READ, P.CASES_WORK,
                                 P.DASHBOARD}),
     Role.COORDINATOR: frozenset({P.CATALOG_READ, P.REGISTRY_READ, P.HOUSING_READ,
-                                 P.CASES_READ, P.DASHBOARD, P.REPORTS_READ,
-                                 P.REPORTS_GENERATE}),
+                                 P.CASES_READ, P.CASES_ALL_AUTHORITIES, P.DASHBOARD,
+                                 P.REPORTS_READ, P.REPORTS_GENERATE}),
 }
 
 # Caseworkers get these on top of their role, by the kind of their authority: the
 # regional authority (RP) receives the situation report.
-AUTHORITY_KIND_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "regional": frozenset({P.REPORTS_READ}),
+AUTHORITY_KIND_PERMISSIONS: dict[AuthorityKind, frozenset[Permission]] = {
+    AuthorityKind.REGIONAL: frozenset({P.REPORTS_READ}),
 }
+
+# Roles whose accounts belong to exactly one authority (and only these).
+ROLES_WITH_AUTHORITY: frozenset[Role] = frozenset({Role.CASEWORKER})
 
 G = FieldGroup
 
@@ -123,95 +173,115 @@ CASEWORKER_FIELD_GROUPS: dict[AuthorityKind, frozenset[FieldGroup]] = {
     AuthorityKind.REGIONAL: frozenset({G.IDENTITY, G.DOCUMENTS, G.ACCOMMODATION, G.CLARIFICATION}),
 }
 
-# Every endpoint, with the permission it needs. Unlisted endpoints are refused.
-ENDPOINT_PERMISSIONS: dict[str, Permission] = {
-    # public allow-list
-    "static": P.PUBLIC,
-    "core.healthz": P.PUBLIC,
-    "core.set_language": P.PUBLIC,
-    "auth.login": P.PUBLIC,
-    # any signed-in user
-    "core.index": P.AUTHENTICATED,
-    "auth.logout": P.AUTHENTICATED,
-    "auth.change_password": P.AUTHENTICATED,
-    "auth.keepalive": P.AUTHENTICATED,
-    # the key of the account's own form drafts on the tablet (arrival/auth/drafts.py)
-    "auth.draft_key_json": P.REGISTRY_WRITE,
-    "api.me": P.AUTHENTICATED,
-    "api.openapi": P.AUTHENTICATED,
-    # catalogue
-    "api.catalog": P.CATALOG_READ,
-    # administration
-    "users.index": P.USERS_MANAGE,
-    "users.create": P.USERS_MANAGE,
-    "users.edit": P.USERS_MANAGE,
-    "users.reset_password": P.USERS_MANAGE,
-    "users.set_active": P.USERS_MANAGE,
-    "api.users": P.USERS_MANAGE,
-    "audit.index": P.AUDIT_READ,
-    "api.audit_events": P.AUDIT_READ,
-    # registry (intake)
-    "registry.search": P.REGISTRY_READ,
-    "registry.household": P.REGISTRY_READ,
-    "registry.new_household": P.REGISTRY_WRITE,
-    "registry.add_member": P.REGISTRY_WRITE,
-    "registry.edit_person": P.REGISTRY_WRITE,
-    "api.search_persons": P.REGISTRY_READ,
-    "api.get_household": P.REGISTRY_READ,
-    "api.create_household": P.REGISTRY_WRITE,
-    "api.duplicates": P.REGISTRY_WRITE,
-    "api.read_mrz": P.REGISTRY_WRITE,
-    "api.transliterate": P.REGISTRY_WRITE,
-    # housing
-    "housing.overview": P.HOUSING_READ,
-    "housing.site": P.HOUSING_READ,
-    "housing.absent": P.HOUSING_PLACE,
-    "housing.new_site": P.HOUSING_MANAGE,
-    "housing.edit_site": P.HOUSING_MANAGE,
-    "housing.close_site": P.HOUSING_MANAGE,
-    "housing.new_unit": P.HOUSING_MANAGE,
-    "housing.edit_unit": P.HOUSING_MANAGE,
-    "housing.add_beds": P.HOUSING_MANAGE,
-    "housing.block_bed": P.HOUSING_MANAGE,
-    "housing.unblock_bed": P.HOUSING_MANAGE,
-    "housing.place": P.HOUSING_PLACE,
-    "housing.move": P.HOUSING_PLACE,
-    "housing.check_in": P.HOUSING_PLACE,
-    "housing.check_out": P.HOUSING_PLACE,
-    "api.sites": P.HOUSING_READ,
-    "api.create_stays": P.HOUSING_PLACE,
-    "api.move_stays": P.HOUSING_PLACE,
-    "api.check_in_stay": P.HOUSING_PLACE,
-    "api.check_out_stay": P.HOUSING_PLACE,
-    "api.bed_proposals": P.HOUSING_PLACE,
-    # cards and service points
-    "cards.print_household": P.CARDS_ISSUE,
-    "cards.print_person": P.CARDS_ISSUE,
-    "cards.revoke": P.CARDS_ISSUE,
-    "api.issue_card": P.CARDS_ISSUE,
-    "api.card_pdf": P.CARDS_ISSUE,
-    "api.revoke_card": P.CARDS_ISSUE,
-    "services.station": P.SCAN,
-    "services.station_scan": P.SCAN,
-    "services.void": P.SCAN,
-    "api.scan": P.SCAN,
-    "api.void_delivery": P.SCAN,
-    # clarification
-    "cases.index": P.CASES_READ,
-    "cases.item": P.CASES_READ,
-    "cases.bulk": P.CASES_WORK,
-    "cases.assign": P.CASES_WORK,
-    "api.case_items": P.CASES_READ,
-    "api.transition_item": P.CASES_WORK,
-    "api.household_clarification": P.CASES_READ,
-    # coordination
-    "dashboard.index": P.DASHBOARD,
-    "api.dashboard_api": P.DASHBOARD,
-    "reports.index": P.REPORTS_READ,
-    "reports.download": P.REPORTS_READ,
-    "reports.generate": P.REPORTS_GENERATE,
-    "reports.remark": P.REPORTS_GENERATE,
+# The free-text notes of these authorities' clarification items belong to a field
+# group: the health office writes about health (GDPR Art. 9), so whoever reads its
+# items in full without the health group reads them without the notes.
+AUTHORITY_NOTE_FIELD_GROUPS: dict[str, FieldGroup] = {
+    "gesundheitsamt": G.HEALTH,
 }
+
+# Every endpoint, with the permission it needs and whether it reads persons (shows
+# or returns data of registered persons — names, dates of birth, documents, flags,
+# stays, items, even only their ids). An endpoint that reads persons writes an audit
+# row naming every person it showed (tests/audit/test_person_reads.py requests each
+# one). Unlisted endpoints are refused.
+ENDPOINT_PERMISSIONS: dict[str, Access | Permission] = {
+    # public allow-list
+    "static": A(P.PUBLIC, NONE),
+    "core.healthz": A(P.PUBLIC, NONE),
+    "core.set_language": A(P.PUBLIC, NONE),
+    "auth.login": A(P.PUBLIC, NONE),
+    # any signed-in user
+    "core.index": A(P.AUTHENTICATED, NONE),
+    "auth.logout": A(P.AUTHENTICATED, NONE),
+    "auth.change_password": A(P.AUTHENTICATED, NONE),
+    "auth.keepalive": A(P.AUTHENTICATED, NONE),
+    # the key of the account's own form drafts on the tablet (arrival/auth/drafts.py)
+    "auth.draft_key_json": A(P.REGISTRY_WRITE, NONE),
+    "api.me": A(P.AUTHENTICATED, NONE),
+    "api.openapi": A(P.AUTHENTICATED, NONE),
+    # catalogue
+    "api.catalog": A(P.CATALOG_READ, NONE),
+    # administration
+    "users.index": A(P.USERS_MANAGE, NONE),
+    "users.create": A(P.USERS_MANAGE, NONE),
+    "users.edit": A(P.USERS_MANAGE, NONE),
+    "users.reset_password": A(P.USERS_MANAGE, NONE),
+    "users.set_active": A(P.USERS_MANAGE, NONE),
+    "api.users": A(P.USERS_MANAGE, NONE),
+    "audit.index": A(P.AUDIT_READ, NONE),
+    "api.audit_events": A(P.AUDIT_READ, NONE),
+    # registry (intake)
+    "registry.search": A(P.REGISTRY_READ, PERSONS),
+    "registry.household": A(P.REGISTRY_READ, PERSONS),
+    "registry.new_household": A(P.REGISTRY_WRITE, PERSONS),
+    "registry.add_member": A(P.REGISTRY_WRITE, PERSONS),
+    "registry.edit_person": A(P.REGISTRY_WRITE, PERSONS),
+    "api.search_persons": A(P.REGISTRY_READ, PERSONS),
+    "api.get_household": A(P.REGISTRY_READ, PERSONS),
+    "api.create_household": A(P.REGISTRY_WRITE, PERSONS),
+    "api.duplicates": A(P.REGISTRY_WRITE, PERSONS),
+    "api.read_mrz": A(P.REGISTRY_WRITE, NONE),
+    "api.transliterate": A(P.REGISTRY_WRITE, NONE),
+    # housing
+    "housing.overview": A(P.HOUSING_READ, NONE),
+    "housing.site": A(P.HOUSING_READ, PERSONS),
+    "housing.absent": A(P.HOUSING_PLACE, PERSONS),
+    "housing.new_site": A(P.HOUSING_MANAGE, NONE),
+    "housing.edit_site": A(P.HOUSING_MANAGE, NONE),
+    "housing.close_site": A(P.HOUSING_MANAGE, NONE),
+    "housing.new_unit": A(P.HOUSING_MANAGE, NONE),
+    "housing.edit_unit": A(P.HOUSING_MANAGE, NONE),
+    "housing.add_beds": A(P.HOUSING_MANAGE, NONE),
+    "housing.block_bed": A(P.HOUSING_MANAGE, NONE),
+    "housing.unblock_bed": A(P.HOUSING_MANAGE, NONE),
+    "housing.place": A(P.HOUSING_PLACE, PERSONS),
+    "housing.move": A(P.HOUSING_PLACE, PERSONS),
+    "housing.check_in": A(P.HOUSING_PLACE, NONE),
+    "housing.check_out": A(P.HOUSING_PLACE, PERSONS),
+    "api.sites": A(P.HOUSING_READ, NONE),
+    "api.create_stays": A(P.HOUSING_PLACE, NONE),
+    "api.move_stays": A(P.HOUSING_PLACE, NONE),
+    "api.check_in_stay": A(P.HOUSING_PLACE, NONE),
+    "api.check_out_stay": A(P.HOUSING_PLACE, NONE),
+    "api.bed_proposals": A(P.HOUSING_PLACE, PERSONS),
+    # cards and service points
+    "cards.print_household": A(P.CARDS_ISSUE, PERSONS),
+    "cards.print_person": A(P.CARDS_ISSUE, PERSONS),
+    "cards.revoke": A(P.CARDS_ISSUE, NONE),
+    "api.issue_card": A(P.CARDS_ISSUE, NONE),
+    "api.card_pdf": A(P.CARDS_ISSUE, PERSONS),
+    "api.revoke_card": A(P.CARDS_ISSUE, NONE),
+    "services.station": A(P.SCAN, NONE),
+    "services.station_scan": A(P.SCAN, PERSONS),
+    "services.void": A(P.DELIVERIES_VOID, NONE),
+    "api.scan": A(P.SCAN, PERSONS),
+    "api.void_delivery": A(P.DELIVERIES_VOID, NONE),
+    # clarification
+    "cases.index": A(P.CASES_READ, PERSONS),
+    "cases.item": A(P.CASES_READ, PERSONS),
+    "cases.bulk": A(P.CASES_WORK, NONE),
+    "cases.assign": A(P.CASES_WORK, NONE),
+    "api.case_items": A(P.CASES_READ, PERSONS),
+    "api.transition_item": A(P.CASES_WORK, NONE),
+    "api.household_clarification": A(P.CASES_READ, PERSONS),
+    # coordination
+    "dashboard.index": A(P.DASHBOARD, NONE),
+    "api.dashboard_api": A(P.DASHBOARD, NONE),
+    "reports.index": A(P.REPORTS_READ, NONE),
+    "reports.download": A(P.REPORTS_READ, NONE),
+    "reports.generate": A(P.REPORTS_GENERATE, NONE),
+    "reports.remark": A(P.REPORTS_GENERATE, NONE),
+}
+
+
+
+
+def _access(endpoint: str) -> Access | None:
+    entry = ENDPOINT_PERMISSIONS.get(endpoint)
+    if entry is None or isinstance(entry, Access):
+        return entry
+    return Access(entry, None)  # a bare permission: reads persons is undeclared
 
 
 # --- appointments (issue 16) -------------------------------------------------------------
@@ -267,7 +337,20 @@ def required_permission(endpoint: str | None) -> Permission | None:
     """The permission an endpoint needs, or None when it is not classified."""
     if endpoint is None:
         return None
-    return ENDPOINT_PERMISSIONS.get(endpoint)
+    access = _access(endpoint)
+    return access.permission if access else None
+
+
+def reads_persons(endpoint: str) -> bool | None:
+    """Whether the endpoint is declared to read persons; None when undeclared."""
+    access = _access(endpoint)
+    if access is None or access.reads is None:
+        return None
+    return access.reads_persons
+
+
+def person_reading_endpoints() -> set[str]:
+    return {endpoint for endpoint in ENDPOINT_PERMISSIONS if reads_persons(endpoint)}
 
 
 def role_has(role: Role | str, permission: Permission) -> bool:
@@ -276,22 +359,73 @@ def role_has(role: Role | str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())
 
 
-def user_has(user: User | None, permission: Permission) -> bool:
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def permissions_of(user: _User | None) -> frozenset[Permission]:
+    """Everything the user holds: its role's permissions and its authority kind's."""
+    if not _signed_in(user):
+        return frozenset()
+    granted = ROLE_PERMISSIONS.get(Role(user.role), frozenset())
+    authority = getattr(user, "authority", None)
+    if Role(user.role) in ROLES_WITH_AUTHORITY and authority is not None:
+        granted |= AUTHORITY_KIND_PERMISSIONS.get(AuthorityKind(authority.kind), frozenset())
+    return granted
+
+
+def user_has(user: _User | None, permission: Permission) -> bool:
     if permission is P.PUBLIC:
         return True
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not _signed_in(user):
         return False
-    if role_has(user.role, permission):
-        return True
-    authority = getattr(user, "authority", None)
-    return (user.role == Role.CASEWORKER.value and authority is not None
-            and permission in AUTHORITY_KIND_PERMISSIONS.get(authority.kind, frozenset()))
+    return permission is P.AUTHENTICATED or permission in permissions_of(user)
 
 
-def can_open(user: User | None, endpoint: str) -> bool:
+def can_open(user: _User | None, endpoint: str) -> bool:
     """Whether the user may open an endpoint; used for menus and links."""
     permission = required_permission(endpoint)
     return permission is not None and user_has(user, permission)
+
+
+def role_needs_authority(role: Role | str) -> bool:
+    return Role(role) in ROLES_WITH_AUTHORITY
+
+
+def own_authority_only(user: _User | None) -> int | None:
+    """The authority a user's case work is bound to: its own, unless it may read every
+    authority's items (then None)."""
+    if not _signed_in(user) or user_has(user, P.CASES_ALL_AUTHORITIES):
+        return None
+    return user.authority_id
+
+
+def works_for(user: _User | None, authority_id: int | None) -> bool:
+    """Whether the user may change items of this authority: case work, own authority."""
+    return (user_has(user, P.CASES_WORK) and authority_id is not None
+            and user.authority_id == authority_id)
+
+
+def reads_items_in_full(user: _User | None, authority_id: int | None) -> bool:
+    return user_has(user, P.CASES_ALL_AUTHORITIES) or works_for(user, authority_id)
+
+
+def may_read_item_notes(user: _User | None, authority_code: str) -> bool:
+    """Free-text notes of an authority's items: only with the field group they belong to
+    (the authority's own caseworkers always read their own notes)."""
+    group = AUTHORITY_NOTE_FIELD_GROUPS.get(authority_code)
+    if group is None:
+        return True
+    own = getattr(getattr(user, "authority", None), "code", None) == authority_code
+    return own or group in user_field_groups(user)
+
+
+def may_void_delivery(user: _User | None, recorded_by_id: int | None) -> bool:
+    """One's own station's deliveries (recorded by the same account), or any as lead."""
+    if user_has(user, P.DELIVERIES_VOID_ANY):
+        return True
+    return (user_has(user, P.DELIVERIES_VOID) and recorded_by_id is not None
+            and recorded_by_id == user.id)
 
 
 def field_groups_for(role: Role | str, authority_kind: AuthorityKind | str | None = None):
@@ -303,8 +437,12 @@ def field_groups_for(role: Role | str, authority_kind: AuthorityKind | str | Non
     return ROLE_FIELD_GROUPS[role]
 
 
-def user_field_groups(user: User | None) -> frozenset[FieldGroup]:
-    if user is None or not getattr(user, "is_authenticated", False):
+def user_field_groups(user: _User | None) -> frozenset[FieldGroup]:
+    if not _signed_in(user):
         return frozenset()
     kind = user.authority.kind if user.authority is not None else None
     return field_groups_for(user.role, kind)
+
+
+def sees(user: _User | None, group: FieldGroup) -> bool:
+    return FieldGroup(group) in user_field_groups(user)

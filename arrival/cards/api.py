@@ -4,6 +4,7 @@ from flask import abort, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from arrival.api.blueprint import bp
+from arrival.audit.operations import record_read
 from arrival.api.openapi import documented, json_response, query_parameter
 from arrival.cards import links, operations, tokens
 from arrival.cards.render import render_cards
@@ -42,6 +43,8 @@ def card_pdf(number: str):
     if card is None or token is None or tokens.token_hash(token) != card.token_hash:
         return json_error(404, _("This card link is unknown or has expired."), code="not_found")
     data = render_cards([operations.face_for(operations.IssuedCard(card, token))])
+    record_read([card.person], entity_type="card", entity_id=card.number,
+                detail="card PDF downloaded")
     return pdf_response(data, f"ankunftskarte_{card.number}.pdf")
 
 

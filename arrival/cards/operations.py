@@ -19,6 +19,7 @@ from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
 from arrival.registry.models import Household, Person
+from arrival.registry.search import ReferenceKind
 
 
 @dataclass
@@ -51,7 +52,7 @@ def issue_card(person: Person, *, replaces_because: str = RevocationReason.REPLA
     db.session.add(card)
     db.session.flush()
     record(AuditAction.PRINT, entity_type="card", entity_id=card.number,
-           detail=f"person {person.public_id}")
+           detail=f"person {person.public_id}", persons=[person])
     return IssuedCard(card, token)
 
 
@@ -112,3 +113,15 @@ def face_for(issued: IssuedCard) -> CardFace:
         given_names=person.given_names, cyrillic_name=cyrillic, date_of_birth=born,
         household_ref=person.household.ref, number=issued.card.number,
         issued_on=issued.card.issued_at.date(), token=issued.token)
+
+
+def _existing_card_numbers(numbers: list[str]) -> set[str]:
+    return set(db.session.scalars(sa.select(Card.number).where(Card.number.in_(numbers))))
+
+
+def _card_holders(number: str) -> list[int]:
+    return list(db.session.scalars(sa.select(Card.person_id).where(Card.number == number)))
+
+
+# The search finds a person by card number (arrival.registry.search).
+CARD_REFERENCES = ReferenceKind("card", _existing_card_numbers, _card_holders)

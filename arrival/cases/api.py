@@ -12,7 +12,7 @@ from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.extensions import db
 from arrival.registry.lookup import household_or_404
-from arrival.registry.operations import record_view
+from arrival.audit.operations import record_read
 
 register_schema("ClarificationItem", {"type": "object", "properties": {
     "id": {"type": "integer"}, "household_ref": {"type": "string"},
@@ -52,7 +52,11 @@ def item_json(item: ClarificationItem, *, full: bool = True) -> dict:
     responses={"200": json_response("A page of items", {"type": "object"})},
 )
 def case_items():
-    pagination = queue.page(filter_from(request.args))
+    criteria = filter_from(request.args)
+    pagination = queue.page(criteria)
+    record_read([i.person for i in pagination.items if i.person],
+                entity_type="clarification_queue", entity_id=criteria.authority_id,
+                detail=f"API: {len(pagination.items)} of {pagination.total} items")
     return jsonify(items=[item_json(i) for i in pagination.items], page=pagination.page,
                    pages=pagination.pages, total=pagination.total)
 
@@ -105,7 +109,8 @@ def household_clarification(ref: str):
     household = household_or_404(ref)
     summary = operations.summary_for([household.id])[household.id]
     items = operations.items_of_household(household)
-    record_view("household", household.public_id, detail="clarification")
+    record_read(household.persons, entity_type="household", entity_id=household.public_id,
+                detail="clarification")
     return jsonify(
         summary={"status": summary.status, "open": summary.open, "overdue": summary.overdue,
                  "waiting": summary.waiting, "total": summary.total},

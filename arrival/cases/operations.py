@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from arrival.core.actor import acting_user
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
-from arrival.auth.permissions import Role
+from arrival.auth.permissions import reads_items_in_full, works_for
 from arrival.cases.models import (
     ACTIVE_STATES,
     ClarificationItem,
@@ -120,16 +120,11 @@ def _create_for(household: Household, need, catalogue) -> ClarificationItem:
 
 def may_change(item: ClarificationItem, user=None) -> bool:
     """Only a caseworker of the item's own authority changes it."""
-    user = user or acting_user()
-    return (user is not None and user.role == Role.CASEWORKER.value
-            and user.authority_id == item.authority_id)
+    return works_for(user or acting_user(), item.authority_id)
 
 
 def may_read_in_full(item: ClarificationItem, user=None) -> bool:
-    user = user or acting_user()
-    if user is None:
-        return False
-    return user.role == Role.COORDINATOR.value or may_change(item, user)
+    return reads_items_in_full(user or acting_user(), item.authority_id)
 
 
 # --- transitions --------------------------------------------------------------------------

@@ -23,6 +23,43 @@ def _has_identity_document(person: Person) -> bool:
     return any(d.type in IDENTITY_DOCUMENTS and d.number for d in person.documents)
 
 
+ADULT_AGE = 18
+UNACCOMPANIED_FLAG = "unaccompanied_minor"
+
+
+def _adults(household: Household, today: date) -> list[Person]:
+    return [p for p in household.persons if p.age_on(today) >= ADULT_AGE]
+
+
+def _parents_in_household(person: Person, household: Household) -> list[Person]:
+    """Members who are this person's parents, as far as the relations to the head
+    tell: a child's parents are the head and the spouse; the head's (or a sibling's)
+    parents are the members registered as parent. Other relations tell nothing."""
+    relation = getattr(person, "relation", None)
+    if relation == "child":
+        wanted = {"head", "spouse"}
+    elif relation in ("head", "sibling"):
+        wanted = {"parent"}
+    else:
+        wanted = set()
+    return [p for p in household.persons
+            if p is not person and getattr(p, "relation", None) in wanted]
+
+
+def is_unaccompanied(person: Person, household: Household, today: date) -> bool:
+    """Flagged as unaccompanied, or no adult in the household at all."""
+    return UNACCOMPANIED_FLAG in person.flags or not _adults(household, today)
+
+
+def is_separated(person: Person, household: Household, today: date) -> bool:
+    """With adults, but none of them a parent (grandparent, aunt, companion), and
+    not already flagged unaccompanied."""
+    if is_unaccompanied(person, household, today):
+        return False
+    adults = _adults(household, today)
+    return not any(p in adults for p in _parents_in_household(person, household))
+
+
 def person_matches(when: dict, person: Person, household: Household, today: date) -> bool:
     age = person.age_on(today)
     flags = set(person.flags)
@@ -34,6 +71,8 @@ def person_matches(when: dict, person: Person, household: Household, today: date
         "nationality_in": lambda v: person.nationality in v,
         "nationality_not_in": lambda v: person.nationality not in v,
         "without_identity_document": lambda v: (not _has_identity_document(person)) == bool(v),
+        "unaccompanied": lambda v: is_unaccompanied(person, household, today) == bool(v),
+        "separated": lambda v: is_separated(person, household, today) == bool(v),
     }
     return all(checks[name](value) for name, value in when.items())
 

@@ -9,9 +9,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from arrival.audit.models import AuditAction
-from arrival.audit.operations import record
-from arrival.auth.permissions import Role, user_field_groups
+from arrival.audit.operations import record_read
+from arrival.auth.permissions import (
+    FieldGroup,
+    may_read_item_notes,
+    own_authority_only,
+    user_field_groups,
+)
 from arrival.cases import operations, queue
 from arrival.cases.forms import TransitionForm
 from arrival.cases.models import ClarificationItem
@@ -27,7 +31,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 
 def own_authority_id() -> int | None:
-    return current_user.authority_id if current_user.role == Role.CASEWORKER.value else None
+    return own_authority_only(current_user)
 
 
 def filter_from(args) -> queue.QueueFilter:
@@ -55,8 +59,9 @@ def _topic_choices():
 def index():
     criteria = filter_from(request.args)
     pagination = queue.page(criteria)
-    record(AuditAction.VIEW, entity_type="clarification_queue",
-           entity_id=criteria.authority_id, detail=f"{pagination.total} items")
+    record_read([i.person for i in pagination.items if i.person],
+                entity_type="clarification_queue", entity_id=criteria.authority_id,
+                detail=f"{pagination.total} items")
     form = TransitionForm(formdata=None)
     form.waiting_for.choices = _other_authority_choices()
     return render_template(
@@ -157,16 +162,17 @@ def item(item_id: int):
             return redirect(url_for("cases.item", item_id=item.id))
     form.version.data = str(item.version)
     household = item.household
-    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
-           detail=f"clarification item {item.id}")
+    record_read(household.persons, entity_type="household", entity_id=household.public_id,
+                detail=f"clarification item {item.id}")
     from arrival.housing.operations import open_stays_of_household
 
     groups = user_field_groups(current_user)
     places = {s.person_id: s for s in open_stays_of_household(household.id)} \
-        if "accommodation" in groups else {}
+        if FieldGroup.ACCOMMODATION in groups else {}
     return render_template(
         "cases/item.html", item=item, household=household, form=form,
-        groups=groups, can_change=operations.may_change(item),
+        groups=groups, FieldGroup=FieldGroup, can_change=operations.may_change(item),
+        notes_visible=may_read_item_notes(current_user, item.authority.code),
         today=operations.today_local(), places=places,
         household_items=operations.items_of_household(household),
         action_form=ActionForm(formdata=None)), status

@@ -77,6 +77,10 @@ class RuleConditions(_Strict):
     nationality_in: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] | None = None
     nationality_not_in: list[Annotated[str, Field(pattern=r"^[A-Z]{3}$")]] | None = None
     without_identity_document: StrictBool | None = None
+    # Flagged as unaccompanied minor, or no adult (18+) in the household.
+    unaccompanied: StrictBool | None = None
+    # Adults in the household, none of them the person's parent, and not flagged.
+    separated: StrictBool | None = None
 
 
 class ClarificationRule(_Strict):

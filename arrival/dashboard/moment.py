@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from arrival.auth.permissions import Role
 from arrival.core.clock import now
 from arrival.core.inputs import within_range
 from arrival.core.timezone import assume_local, format_local
@@ -54,6 +53,6 @@ def parse_as_of(value: str | None) -> datetime | None:
 
 
 def own_authority_code() -> str | None:
-    if current_user.role == Role.CASEWORKER.value and current_user.authority:
-        return current_user.authority.code
-    return None
+    return current_user.authority.code if current_user.authority else None
+
+

@@ -71,6 +71,7 @@ class Stand:
     flags: list[str]
     documents: list
     sex: str = "female"
+    relation: str = "head"
 
     def age_on(self, day: date) -> int:
         if self.date_of_birth is None:
@@ -339,7 +340,7 @@ class Generator:
         flags = self.flags(person_id, sex, arrived_at.year - birth_year, relation)
         stand = Stand(id=person_id, date_of_birth=born, birth_year=born.year if born
                       else birth_year, nationality=nationality, flags=flags,
-                      documents=documents, sex=sex)
+                      documents=documents, sex=sex, relation=relation)
         self.match_keys(person_id, latin_family, latin_given,
                         cyr_family if keep_cyrillic else None,
                         cyr_given if keep_cyrillic else None, stand.birth_year)

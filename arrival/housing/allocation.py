@@ -42,12 +42,10 @@ class Needs:
     def of(cls, persons: list[Person], today: date | None = None) -> Needs:
         today = today or today_local()
         barrier_codes = _barrier_free_codes()
-        oldest_boy = current_app.config["WOMEN_ONLY_MAX_BOY_AGE"]
         return cls(
             size=len(persons),
             barrier_free=any(set(p.flags) & barrier_codes for p in persons),
-            admits_women_only=not any(
-                p.sex == "male" and p.age_on(today) > oldest_boy for p in persons),
+            admits_women_only=not any(not admitted_to_women_only(p, today) for p in persons),
         )
 
 
@@ -59,6 +57,12 @@ def barrier_free_first(persons: list[Person]) -> list[Person]:
     """The persons who need a barrier-free room first (they get those beds first)."""
     codes = _barrier_free_codes()
     return sorted(persons, key=lambda p: not (set(p.flags) & codes))
+
+
+def admitted_to_women_only(person: Person, today: date) -> bool:
+    """Women and children: everyone but a man older than WOMEN_ONLY_MAX_BOY_AGE."""
+    oldest_boy = current_app.config["WOMEN_ONLY_MAX_BOY_AGE"]
+    return not (person.sex == "male" and person.age_on(today) > oldest_boy)
 
 
 def free_bed_condition():

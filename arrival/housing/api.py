@@ -7,6 +7,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from arrival.api.blueprint import bp
+from arrival.audit.operations import record_read
 from arrival.api.openapi import documented, json_response, query_parameter, ref, register_schema
 from arrival.core import inputs
 from arrival.core.errors import json_error
@@ -126,6 +127,12 @@ def _beds_from(body: dict) -> list[Bed]:
     return [beds[i] for i in ids]
 
 
+def _override(body: dict) -> str | None:
+    """The reason for placing someone in a women-and-children-only unit anyway."""
+    value = body.get(operations.WOMEN_ONLY_OVERRIDE)
+    return value if isinstance(value, str) else None
+
+
 def _conflict_with_proposal(error, persons):
     proposals = allocation.propose(allocation.Needs.of(persons)) if persons else []
     return json_error(409, error.message, code=error.code, proposals=[
@@ -145,11 +152,16 @@ def _conflict_with_proposal(error, persons):
             "person_ids": {"type": "array", "items": {"type": "string"}},
             "bed_ids": {"type": "array", "items": {"type": "integer"}},
             "check_in": {"type": "boolean"},
-            "at": {"type": "string", "format": "date-time"}}}}}},
+            "at": {"type": "string", "format": "date-time"},
+            "women_only_override": {"type": "string", "description":
+                                    "Reason for placing a man in a women-and-children-only "
+                                    "unit (refused with 422 without it); audited"}}}}}},
     responses={"201": json_response("Stays", {"type": "object", "properties": {
         "stays": {"type": "array", "items": ref("Stay")}}}),
         "409": {"description": "A bed or a person is taken (bed_taken, person_has_stay), "
-                               "with a fresh proposal"}},
+                               "with a fresh proposal"},
+        "422": {"description": "Invalid fields, e.g. an adult man for a women-and-children-"
+                               "only unit without women_only_override"}},
 )
 def create_stays():
     body = inputs.json_object()
@@ -157,7 +169,8 @@ def create_stays():
     beds = _beds_from(body)
     try:
         stays = operations.assign(persons, beds, check_in=body.get("check_in") is True,
-                                  at=_parse_time(body.get("at"), "at"))
+                                  at=_parse_time(body.get("at"), "at"),
+                                  override_reason=_override(body))
     except Conflict as error:
         return _conflict_with_proposal(error, persons)
     return jsonify(stays=[stay_json(s) for s in stays]), 201
@@ -170,15 +183,19 @@ def create_stays():
         "type": "object", "properties": {
             "person_ids": {"type": "array", "items": {"type": "string"}},
             "bed_ids": {"type": "array", "items": {"type": "integer"}},
-            "at": {"type": "string", "format": "date-time"}}}}}},
+            "at": {"type": "string", "format": "date-time"},
+            "women_only_override": {"type": "string"}}}}}},
     responses={"201": json_response("The new stays", {"type": "object"}),
-               "409": {"description": "A bed is taken"}},
+               "409": {"description": "A bed is taken"},
+               "422": {"description": "Invalid fields, e.g. an adult man for a women-and-"
+                                      "children-only unit without women_only_override"}},
 )
 def move_stays():
     body = inputs.json_object()
     persons = _persons_from({"person_ids": body.get("person_ids")})
     try:
-        stays = operations.move(persons, _beds_from(body), at=_parse_time(body.get("at"), "at"))
+        stays = operations.move(persons, _beds_from(body), at=_parse_time(body.get("at"), "at"),
+                                override_reason=_override(body))
     except Conflict as error:
         return _conflict_with_proposal(error, persons)
     return jsonify(stays=[stay_json(s) for s in stays]), 201
@@ -227,6 +244,9 @@ def bed_proposals(ref: str):
     persons = [p for p in household.persons if p.id not in placed]
     needs = allocation.Needs.of(persons)
     proposals = allocation.propose(needs) if persons else []
+    # The needs are read from the persons' sex, age and flags.
+    record_read(persons, entity_type="household", entity_id=household.public_id,
+                detail="bed proposals")
     return jsonify(
         needs={"size": needs.size, "barrier_free": needs.barrier_free,
                "admits_women_only": needs.admits_women_only},

@@ -19,7 +19,8 @@ from arrival.catalog.operations import entries
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
-from arrival.housing.allocation import free_bed_condition
+from arrival.core.timezone import local_zone
+from arrival.housing.allocation import admitted_to_women_only, free_bed_condition
 from arrival.housing.models import OPEN_STATES, Bed, Site, Stay, StayEvent, StayState, Unit
 from arrival.registry.models import Person
 
@@ -78,10 +79,40 @@ def open_stay_of(person: Person) -> Stay | None:
                                                   Stay.state.in_(OPEN_STATES)))
 
 
+WOMEN_ONLY_OVERRIDE = "women_only_override"  # the field of the exception's reason
+
+
+def _women_only_exceptions(persons: list[Person], beds: list[Bed], at: datetime,
+                           override_reason: str | None) -> tuple[set[int], str | None]:
+    """The persons who may not go to the chosen women-and-children-only units,
+    refused unless the exception has a reason (then audited per stay)."""
+    day = at.astimezone(local_zone()).date()
+    excepted = {person.id for person, bed in zip(persons, beds)
+                if bed.unit.women_only and not admitted_to_women_only(person, day)}
+    if not excepted:
+        return excepted, None
+    reason = " ".join((override_reason or "").split())[:200]
+    if not reason:
+        person, bed = next((p, b) for p, b in zip(persons, beds) if p.id in excepted)
+        raise ValidationFailed(**{WOMEN_ONLY_OVERRIDE: _(
+            "%(unit)s is for women and children only; %(name)s can be placed there only "
+            "as an exception, with a reason.", unit=bed.unit.name, name=person.display_name)})
+    return excepted, reason
+
+
+def _record_exceptions(stays: list[Stay], excepted: set[int], reason: str | None) -> None:
+    for stay in stays:
+        if stay.person_id in excepted:
+            record(AuditAction.CREATE, entity_type="stay", entity_id=stay.id,
+                   fields=[WOMEN_ONLY_OVERRIDE], detail=f"women-only unit exception: {reason}")
+
+
 def assign(persons: list[Person], beds: list[Bed], *, check_in: bool = False,
-           at: datetime | None = None, note: str | None = None) -> list[Stay]:
+           at: datetime | None = None, note: str | None = None,
+           override_reason: str | None = None) -> list[Stay]:
     """Put each person in one bed, in one step; all or nothing. `note` (why a
-    household is split, say) goes into each stay's history."""
+    household is split, say) goes into each stay's history; `override_reason`
+    admits a man to a women-and-children-only unit (audited)."""
     at = _moment(at)
     if not persons:
         raise ValidationFailed(persons=_("Choose at least one person."))
@@ -94,6 +125,7 @@ def assign(persons: list[Person], beds: list[Bed], *, check_in: bool = False,
         raise Conflict(_("%(name)s already has a bed.", name=placed[0].display_name),
                        code="person_has_stay")
     _check_beds_free(beds)
+    excepted, reason = _women_only_exceptions(persons, beds, at, override_reason)
     stays = []
     try:
         with db.session.begin_nested():
@@ -113,6 +145,7 @@ def assign(persons: list[Person], beds: list[Bed], *, check_in: bool = False,
                fields=["person", "bed", "state"])
         if check_in:
             transition(stay, StayState.CHECKED_IN, at=at)
+    _record_exceptions(stays, excepted, reason)
     db.session.flush()
     return stays
 
@@ -159,7 +192,7 @@ def check_out(stay: Stay, *, reason: str, destination: str = "", at: datetime | 
 
 
 def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None,
-         note: str | None = None) -> list[Stay]:
+         note: str | None = None, override_reason: str | None = None) -> list[Stay]:
     """Move persons to other beds in one step: each open stay ends ('moved') and a
     new one starts at the same moment, in the same state, linked to the old one."""
     at = _moment(at)
@@ -171,6 +204,7 @@ def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None,
     if len(beds) < len(persons):
         raise ValidationFailed(beds=_too_few_beds(len(beds), len(persons)))
     _check_beds_free(beds)
+    excepted, reason = _women_only_exceptions(persons, beds, at, override_reason)
     new_stays = []
     for person, bed in zip(persons, beds):
         old = current[person.id]
@@ -199,6 +233,7 @@ def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None,
                fields=["person", "bed", "state"], detail=MOVED)
         if was_checked_in:
             transition(stay, StayState.CHECKED_IN, at=at, note=MOVED)
+    _record_exceptions([s for s, _ in stays], excepted, reason)
     db.session.flush()
     return [s for s, _ in stays]
 

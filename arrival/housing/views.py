@@ -19,8 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from arrival.audit.models import AuditAction
-from arrival.audit.operations import record
+from arrival.audit.operations import record_read
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.catalog.operations import entries
 from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
@@ -131,8 +130,8 @@ def site(site_id: int):
         .options(selectinload(Stay.person))).all()
     by_bed = {stay.bed_id: stay for stay in stays}
     if sees_names() and stays:
-        record(AuditAction.VIEW, entity_type="site", entity_id=site.id,
-               detail=f"bed map with {len(stays)} names")
+        record_read([s.person for s in stays], entity_type="site", entity_id=site.id,
+                    detail=f"bed map with {len(stays)} names")
     return render_template(
         "housing/site.html", site=site, row=row, by_bed=by_bed, show_names=sees_names(),
         unit_form=UnitForm(formdata=None), beds_form=BedsForm(formdata=None),
@@ -280,7 +279,8 @@ def _put_in_unit(household, action, describe) -> tuple[object | None, int, dict]
         if not persons:
             raise ValidationFailed(person=_("Choose at least one person."))
         beds, place, note = _beds_for_choice(persons)
-        action(persons, beds, note)
+        action(persons, beds, note,
+               override_reason=request.form.get("women_only_override") or None)
     except ValidationFailed as error:
         return None, 422, error.errors
     except Conflict as conflict:
@@ -297,8 +297,8 @@ def _placing() -> bool:
 
 
 def _proposal_page(household, persons, mode: str, status: int, errors: dict | None = None):
-    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
-           detail=f"beds: {mode}")
+    record_read(persons, entity_type="household", entity_id=household.public_id,
+                detail=f"beds: {mode}")
     # Proposals for the persons asked about (all by default), never for fewer: a unit
     # that takes them all, else a site that does across units (with a warning).
     asked = set(request.values.getlist("person"))
@@ -323,8 +323,8 @@ def place(ref: str):
     if _placing():
         check_in_now = bool(request.form.get("check_in"))
         done, status, errors = _put_in_unit(
-            household, lambda persons, beds, note: operations.assign(
-                persons, beds, check_in=check_in_now, note=note),
+            household, lambda persons, beds, note, **options: operations.assign(
+                persons, beds, check_in=check_in_now, note=note, **options),
             lambda count, **v: ngettext("%(num)d person placed in %(place)s.",
                                         "%(num)d persons placed in %(place)s.", count, **v))
         if done:
@@ -338,7 +338,8 @@ def move(ref: str):
     status, errors = 200, {}
     if _placing():
         done, status, errors = _put_in_unit(
-            household, lambda persons, beds, note: operations.move(persons, beds, note=note),
+            household, lambda persons, beds, note, **options: operations.move(
+                persons, beds, note=note, **options),
             lambda count, **v: ngettext("%(num)d person moved to %(place)s.",
                                         "%(num)d persons moved to %(place)s.", count, **v))
         if done:
@@ -401,8 +402,8 @@ def check_out(ref: str):
                 return redirect(url_for("registry.household", ref=household.ref))
             confirm = {"stays": selected, "at": at,
                        "reason": dict(form.reason.choices)[form.reason.data]}
-    record(AuditAction.VIEW, entity_type="household", entity_id=household.public_id,
-           detail="check-out")
+    record_read([s.person for s in stays], entity_type="household",
+                entity_id=household.public_id, detail="check-out")
     chosen_ids = set(request.form.getlist("stay", type=int)) if request.method == "POST" \
         else {s.id for s in stays}
     return render_template("housing/check_out.html", household=household, stays=stays,
@@ -429,8 +430,8 @@ def absent():
         return redirect(url_for("housing.absent", days=days, site=site_id))
     rows = absent_residents(days, site_id=site_id)
     if rows and sees_names():
-        record(AuditAction.VIEW, entity_type="absence_list", entity_id=site_id,
-               detail=f"{len(rows)} persons")
+        record_read([row.person for row in rows], entity_type="absence_list",
+                    entity_id=site_id, detail=f"{len(rows)} persons")
     return render_template("housing/absent.html", rows=rows, days=days, site_id=site_id,
                            sites=inventory.sites(), show_names=sees_names(),
                            form=ActionForm(formdata=None))

@@ -15,7 +15,11 @@ from arrival.registry.lookup import household_or_404
 from arrival.registry.mrz import MRZError, parse_mrz
 from arrival.registry.names import kmu_2010
 from arrival.registry.serialise import household_json, person_json
-from arrival.registry.validation import parse_household, plausibility_warnings
+from arrival.registry.validation import (
+    parse_household,
+    plausibility_warnings,
+    safeguarding_proposals,
+)
 
 MAX_IDEMPOTENCY_KEY = 80
 
@@ -31,6 +35,8 @@ PERSON_SCHEMA = {
         "given_names": {"type": "string", "maxLength": 150},
         "family_name_cyrillic": {"type": "string", "maxLength": 100},
         "given_names_cyrillic": {"type": "string", "maxLength": 150},
+        "patronymic": {"type": "string", "maxLength": 100,
+                       "description": "Cyrillic, as in Ukrainian documents (Петрівна)"},
         "sex": {"type": "string", "enum": ["female", "male", "diverse", "unknown"]},
         "date_of_birth": {"type": "string", "format": "date"},
         "birth_year": {"type": "integer", "description": "Estimated year when no full date"},
@@ -83,6 +89,23 @@ def candidate_json(candidate: matching.Candidate, groups) -> dict:
     }
 
 
+def candidate_minimal(candidate: matching.Candidate, groups) -> dict:
+    """What the desk needs to decide on a likely duplicate, and no more: the
+    reference, names and date of birth (if the role sees identity) and why it
+    matched — never documents, health flags or notes."""
+    person = candidate.person
+    data = {"person_id": person.public_id, "household_ref": person.household.ref,
+            "score": candidate.score, "likely": candidate.likely, "reasons": candidate.reasons}
+    if FieldGroup.IDENTITY in groups:
+        data["person"] = {
+            "family_name": person.family_name, "given_names": person.given_names,
+            "family_name_cyrillic": person.family_name_cyrillic,
+            "given_names_cyrillic": person.given_names_cyrillic,
+            "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+            "birth_year": person.birth_year}
+    return data
+
+
 def _json_body() -> dict:
     return json_object()
 
@@ -103,8 +126,10 @@ def _json_body() -> dict:
         "409": {"description": "Likely duplicates (code possible_duplicate, candidates per "
                                "person index); send duplicate_reason to register anyway"},
         "422": {"description": "Invalid fields (validation_failed), warnings to confirm "
-                               "(confirmation_required) or a reused key "
-                               "(idempotency_key_reused)"},
+                               "(confirmation_required; `proposals` names flags to confirm "
+                               "by sending them, e.g. the unaccompanied-minor flag for a "
+                               "minor without an adult — or decline with confirm_warnings) "
+                               "or a reused key (idempotency_key_reused)"},
     },
 )
 def create_household():
@@ -120,7 +145,7 @@ def create_household():
     warnings = plausibility_warnings(data)
     if warnings and body.get("confirm_warnings") is not True:
         return json_error(422, _("Please confirm these entries."), code="confirmation_required",
-                          warnings=warnings)
+                          warnings=warnings, proposals=safeguarding_proposals(data))
     reason = body.get("duplicate_reason")
     reason = reason.strip()[:300] if isinstance(reason, str) and reason.strip() else None
     groups = user_field_groups(current_user)
@@ -129,8 +154,11 @@ def create_household():
             data, idempotency_key=key, fingerprint=operations.request_fingerprint(payload),
             duplicate_reason=reason)
     except operations.PossibleDuplicates as found:
+        shown = [c.person for found_for in found.candidates.values() for c in found_for]
+        operations.record_view("duplicate_check", "-", detail=f"{len(shown)} candidates",
+                               persons=shown)
         return json_error(409, _("Likely duplicates found."), code="possible_duplicate",
-                          candidates={str(index): [candidate_json(c, groups) for c in found]
+                          candidates={str(index): [candidate_minimal(c, groups) for c in found]
                                       for index, found in found.candidates.items()})
     except operations.IdempotencyKeyReused:
         return json_error(422, _("This Idempotency-Key was used for a different request."),
@@ -146,7 +174,7 @@ def create_household():
                        "404": {"description": "Unknown reference or wrong check character"}})
 def get_household(ref: str):
     household = household_or_404(ref)
-    operations.record_view("household", household.public_id)
+    operations.record_view("household", household.public_id, persons=household.persons)
     return jsonify(household_json(household, user_field_groups(current_user)))
 
 
@@ -162,7 +190,8 @@ def duplicates():
     probe = matching.Probe.from_fields(_json_body())
     candidates = matching.find_candidates(probe)
     if candidates:
-        operations.record_view("duplicate_check", "-", detail=f"{len(candidates)} candidates")
+        operations.record_view("duplicate_check", "-", detail=f"{len(candidates)} candidates",
+                               persons=[c.person for c in candidates])
     groups = user_field_groups(current_user) & {FieldGroup.IDENTITY}
     return jsonify(candidates=[candidate_json(c, groups) for c in candidates])
 
@@ -170,22 +199,37 @@ def duplicates():
 @bp.get("/persons/search")
 @documented(
     "Find persons by any spelling or script of the name, date of birth (DD.MM.YYYY or "
-    "YYYY-MM-DD), birth year, document number or household reference.", tags=["registry"],
+    "YYYY-MM-DD), birth year, document number, phone, card number or household reference. "
+    "A reference with a wrong check character finds nobody; `reference` then says so and "
+    "lists the existing references it was probably meant to be.", tags=["registry"],
     parameters=[query_parameter("q", description="Search text")],
     responses={"200": json_response("Up to 50 persons", {"type": "object", "properties": {
         "persons": {"type": "array", "items": {"type": "object"}},
-        "truncated": {"type": "boolean"}}})},
+        "truncated": {"type": "boolean"},
+        "reference": {"type": "object", "properties": {
+            "check_character": {"type": "string", "enum": ["wrong"]},
+            "message": {"type": "string"},
+            "suggestions": {"type": "array", "items": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": ["household", "card"]},
+                "ref": {"type": "string"}}}}}}}})},
 )
 def search_persons():
     query = (request.args.get("q") or "").strip()[:200]
-    results = person_search.search(query) if query else person_search.SearchResults()
-    operations.record_view("search", "-", detail=f"{len(results.persons)} results")
+    by_document = FieldGroup.DOCUMENTS in user_field_groups(current_user)
+    results = person_search.search(query, by_document=by_document) if query \
+        else person_search.SearchResults()
+    operations.record_view("search", "-", detail=f"{len(results.persons)} results",
+                           persons=results.persons)
     groups = user_field_groups(current_user) & {FieldGroup.IDENTITY}
-    return jsonify(
-        persons=[person_json(p, groups) | {"household_ref": p.household.ref}
-                 for p in results.persons],
-        truncated=results.truncated,
-    )
+    body = {"persons": [person_json(p, groups) | {"household_ref": p.household.ref}
+                        for p in results.persons],
+            "truncated": results.truncated}
+    if results.wrong_check_character:
+        body["reference"] = {
+            "check_character": "wrong",
+            "message": _("The check character of this reference is wrong."),
+            "suggestions": [{"kind": kind, "ref": ref} for kind, ref in results.suggestions]}
+    return jsonify(body)
 
 
 @bp.post("/registry/mrz")

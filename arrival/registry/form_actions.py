@@ -28,7 +28,8 @@ MRZ_DOCUMENT_TYPES = {"P": "biometric_passport", "I": "national_id", "A": "natio
 
 def blank_person(**values) -> dict:
     person = {"relation": "", "family_name": "", "given_names": "", "family_name_cyrillic": "",
-              "given_names_cyrillic": "", "sex": "", "date_of_birth": "", "birth_year": "",
+              "given_names_cyrillic": "", "patronymic": "", "sex": "", "date_of_birth": "",
+              "birth_year": "",
               "nationality": "UKR", "languages": [], "flags": [], "notes": "", "mrz": "",
               "document": {"type": "biometric_passport", "number": "", "issuing_country": "",
                            "expiry": ""}}

@@ -93,6 +93,9 @@ class PersonForm(Form):
                                        render_kw={"autocomplete": "off", "lang": "uk"})
     given_names_cyrillic = StringField(_l("Given names in Cyrillic"),
                                        render_kw={"autocomplete": "off", "lang": "uk"})
+    patronymic = StringField(_l("Patronymic in Cyrillic (as in the Ukrainian document)"),
+                             render_kw={"autocomplete": "off", "lang": "uk",
+                                        "spellcheck": "false"})
     sex = SelectField(_l("Sex"), choices=[("", "—")] + list(SEX_LABELS.items()),
                       validate_choice=False)
     date_of_birth = StringField(_l("Date of birth"), render_kw={"type": "date"})
@@ -110,8 +113,8 @@ class PersonForm(Form):
         payload = {
             name: (getattr(self, name).data or "").strip()
             for name in ("relation", "family_name", "given_names", "family_name_cyrillic",
-                         "given_names_cyrillic", "sex", "date_of_birth", "birth_year",
-                         "nationality", "notes")
+                         "given_names_cyrillic", "patronymic", "sex", "date_of_birth",
+                         "birth_year", "nationality", "notes")
         }
         if payload["date_of_birth"]:
             payload["birth_year"] = ""

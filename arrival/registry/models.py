@@ -59,7 +59,7 @@ class Household(db.Model):
     ref: Mapped[str] = mapped_column(sa.String(20), unique=True)
     arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     arrival_point: Mapped[str | None] = mapped_column(sa.String(60))
-    phone: Mapped[str | None] = mapped_column(sa.String(32))
+    phone: Mapped[str | None] = mapped_column(sa.String(32), index=True)  # E.164; searched
     contact_language: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -90,6 +90,8 @@ class Person(db.Model):
     given_names: Mapped[str] = mapped_column(sa.String(150))
     family_name_cyrillic: Mapped[str | None] = mapped_column(sa.String(100))
     given_names_cyrillic: Mapped[str | None] = mapped_column(sa.String(150))
+    # Cyrillic, as Ukrainian documents print it (Петрівна); never part of given_names.
+    patronymic: Mapped[str | None] = mapped_column(sa.String(100))
     sex: Mapped[str] = mapped_column(sa.String(10))
     date_of_birth: Mapped[date | None] = mapped_column(sa.Date, index=True)
     # Always set: the year of the full date, or the estimated year.

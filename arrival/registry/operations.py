@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from arrival.core.actor import acting_user_id
 from arrival.audit.models import AuditAction
-from arrival.audit.operations import record
+from arrival.audit.operations import record, record_read
 from arrival.audit.models import AuditEvent
 from arrival.core.events import publish
 from arrival.core.validation import Conflict, ValidationFailed
@@ -43,8 +43,8 @@ from arrival.registry.validation import (
 
 REGISTRATION_SCOPE = "household.create"
 PERSON_FIELDS = ("relation", "family_name", "given_names", "family_name_cyrillic",
-                 "given_names_cyrillic", "sex", "date_of_birth", "birth_year", "nationality",
-                 "languages", "notes")
+                 "given_names_cyrillic", "patronymic", "sex", "date_of_birth", "birth_year",
+                 "nationality", "languages", "notes")
 
 
 class PossibleDuplicates(Exception):
@@ -158,9 +158,12 @@ def probe_for(person: PersonInput) -> matching.Probe:
     return matching.Probe(
         family_names=[n for n in (person.family_name, person.family_name_cyrillic) if n],
         given_names=[n for n in (person.given_names, person.given_names_cyrillic) if n],
-        date_of_birth=person.date_of_birth, birth_year=person.birth_year,
+        patronymic=person.patronymic, date_of_birth=person.date_of_birth,
+        birth_year=person.birth_year,
         sex=person.sex if person.sex in ("female", "male") else None,
         document_number=person.document.number if person.document else None,
+        document_type=person.document.type if person.document and person.document.number
+        else None,
     )
 
 
@@ -272,7 +275,7 @@ def update_person(person: Person, data: PersonInput, *, expected_version: int) -
     if changed:
         db.session.flush()
         if {"family_name", "given_names", "family_name_cyrillic", "given_names_cyrillic",
-                "birth_year"} & set(changed):
+                "patronymic", "birth_year"} & set(changed):
             _replace_match_keys(person)
         db.session.flush()
         record(AuditAction.UPDATE, entity_type="person", entity_id=person.public_id,
@@ -313,8 +316,10 @@ def person_by_public_id(public_id: str) -> Person | None:
     return db.session.scalar(sa.select(Person).where(Person.public_id == public_id))
 
 
-def record_view(entity_type: str, entity_id: str, detail: str | None = None) -> None:
-    record(AuditAction.VIEW, entity_type=entity_type, entity_id=entity_id, detail=detail)
+def record_view(entity_type: str, entity_id: str, detail: str | None = None, *,
+                persons=()) -> None:
+    """A read of persons, naming each person shown (see audit.operations.record_read)."""
+    record_read(persons, entity_type=entity_type, entity_id=entity_id, detail=detail)
 
 
 def add_member(household: Household, payload: dict, *, duplicate_reason: str | None,
@@ -369,7 +374,8 @@ def person_form_data(person: Person) -> dict:
         "relation": person.relation, "family_name": person.family_name,
         "given_names": person.given_names,
         "family_name_cyrillic": person.family_name_cyrillic or "",
-        "given_names_cyrillic": person.given_names_cyrillic or "", "sex": person.sex,
+        "given_names_cyrillic": person.given_names_cyrillic or "",
+        "patronymic": person.patronymic or "", "sex": person.sex,
         "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else "",
         "birth_year": "" if person.date_of_birth else str(person.birth_year),
         "nationality": person.nationality, "languages": person.languages or [],

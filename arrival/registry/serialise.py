@@ -14,7 +14,8 @@ def person_json(person: Person, groups: frozenset[FieldGroup]) -> dict:
         data.update(
             family_name=person.family_name, given_names=person.given_names,
             family_name_cyrillic=person.family_name_cyrillic,
-            given_names_cyrillic=person.given_names_cyrillic, sex=person.sex,
+            given_names_cyrillic=person.given_names_cyrillic, patronymic=person.patronymic,
+            sex=person.sex,
             date_of_birth=person.date_of_birth.isoformat() if person.date_of_birth else None,
             birth_year=person.birth_year, birth_date_estimated=person.birth_date_estimated,
             nationality=person.nationality, languages=person.languages or [],

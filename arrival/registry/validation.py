@@ -26,8 +26,8 @@ MAX_PERSONS = 30
 MAX_AGE_YEARS = 120
 LENGTHS = {
     "family_name": 100, "given_names": 150, "family_name_cyrillic": 100,
-    "given_names_cyrillic": 150, "notes": 2000, "document_number": 40, "mrz": 300,
-    "reason": 300,
+    "given_names_cyrillic": 150, "patronymic": 100, "notes": 2000, "document_number": 40,
+    "mrz": 300, "reason": 300,
 }
 LANGUAGE_CODES = ("uk", "ru", "de", "en", "pl", "ro", "hu", "be", "ka", "ar", "fa", "tr", "other")
 
@@ -51,6 +51,7 @@ class PersonInput:
     date_of_birth: date | None = None
     family_name_cyrillic: str | None = None
     given_names_cyrillic: str | None = None
+    patronymic: str | None = None
     document: DocumentInput | None = None
     languages: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
@@ -102,6 +103,15 @@ def clean_text(value, path: str, errors: Errors, *, limit: int, required: bool =
         errors.add(path, _("Required."))
         return None
     return text or None
+
+
+_NAME_PUNCTUATION = frozenset(" -'\u2019\u02bc")
+
+
+def is_cyrillic_name(text: str) -> bool:
+    """Cyrillic letters (with apostrophes, hyphens and spaces), nothing Latin."""
+    return any(c.isalpha() for c in text) and all(
+        ("\u0400" <= c <= "\u04ff" and c.isalpha()) or c in _NAME_PUNCTUATION for c in text)
 
 
 def parse_date(value, path: str, errors: Errors) -> date | None:
@@ -244,7 +254,7 @@ def parse_person(raw, index: int, errors: Errors, today: date, flag_codes: set[s
         name: clean_text(raw.get(name), f"{prefix}.{name}", errors, limit=LENGTHS[name],
                          required=name in ("family_name", "given_names"))
         for name in ("family_name", "given_names", "family_name_cyrillic",
-                     "given_names_cyrillic", "notes")
+                     "given_names_cyrillic", "patronymic", "notes")
     }
     for name in ("family_name", "given_names", "family_name_cyrillic", "given_names_cyrillic"):
         refused = unprintable(text[name])
@@ -252,6 +262,11 @@ def parse_person(raw, index: int, errors: Errors, today: date, flag_codes: set[s
             errors.add(f"{prefix}.{name}", _(
                 "The card cannot print %(chars)s: type the name as in the document.",
                 chars=" ".join(f"„{char}“" for char in refused)))
+    if text["patronymic"] and not is_cyrillic_name(text["patronymic"]):
+        errors.add(f"{prefix}.patronymic",
+                   _("The patronymic in Cyrillic letters, as in the Ukrainian document "
+                     "(e.g. Петрівна)."))
+        text["patronymic"] = None
     relation = _choice(raw.get("relation"), set(Relation), f"{prefix}.relation", errors,
                        default=default_relation)
     sex = _choice(raw.get("sex"), set(Sex), f"{prefix}.sex", errors,
@@ -331,6 +346,10 @@ def parse_household(payload, *, now: datetime | None = None) -> HouseholdInput:
 def plausibility_warnings(household: HouseholdInput) -> dict[str, list[str]]:
     """Things that are possible but usually a typo; the clerk confirms them."""
     warnings: dict[str, list[str]] = {}
+    for path in safeguarding_proposals(household):
+        warnings.setdefault(path, []).append(
+            _("Under 18 and no adult in the household: mark as unaccompanied minor? Tick the "
+              "flag to confirm, or confirm the entries to register without it."))
     head = next((p for p in household.persons if p.relation == Relation.HEAD.value), None)
     if head is None:
         return warnings
@@ -343,6 +362,29 @@ def plausibility_warnings(household: HouseholdInput) -> dict[str, list[str]]:
             warnings.setdefault(f"persons.{index}.date_of_birth", []).append(
                 _("This parent is not at least 12 years older than the head of the household."))
     return warnings
+
+
+ADULT_AGE = 18
+UNACCOMPANIED_FLAG = "unaccompanied_minor"
+
+
+def age_on(person: PersonInput, day: date) -> int:
+    if person.date_of_birth is None:
+        return day.year - person.birth_year
+    born = person.date_of_birth
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def safeguarding_proposals(household: HouseholdInput) -> dict[str, list[str]]:
+    """Flags to propose: the unaccompanied-minor flag for a person under 18 in a
+    household without an adult (on the arrival date). A proposal, not a decision: the
+    clerk ticks the flag (confirms) or confirms the entries without it (declines)."""
+    day = household.arrived_at.date()
+    if any(age_on(p, day) >= ADULT_AGE for p in household.persons):
+        return {}
+    return {f"persons.{index}.flags": [UNACCOMPANIED_FLAG]
+            for index, person in enumerate(household.persons)
+            if age_on(person, day) < ADULT_AGE and UNACCOMPANIED_FLAG not in person.flags}
 
 
 def _generation_gap(elder: PersonInput, younger: PersonInput) -> int:

@@ -73,12 +73,20 @@ def _rebuilt(form_class, data: dict):
     return form_class(formdata=None, data=data)
 
 
+def _record_candidates_shown(candidates: dict) -> None:
+    shown = [c.person for found in candidates.values() for c in found]
+    operations.record_view("duplicate_check", "-", detail=f"{len(shown)} candidates",
+                           persons=shown)
+
+
 def _render_household_form(form, *, status=200, duplicates=None, warnings=None, general=(),
                            focus=None, fresh=False):
     """The registration page. focus: the index of the person the clerk works on
     (their block is open; the others show as one row each)."""
     persons = [entry.form.data for entry in form.persons.entries]
     duplicates = duplicates or {}
+    if duplicates:
+        _record_candidates_shown(duplicates)
     warnings = {_form_path(k): v for k, v in (warnings or {}).items()}
     with_errors = _persons_with_problems(form, warnings)
     open_persons = set(with_errors) | set(duplicates)
@@ -202,7 +210,7 @@ def new_household():
 def household(ref: str):
     household = household_or_404(ref)
     groups = user_field_groups(current_user)
-    operations.record_view("household", household.public_id)
+    operations.record_view("household", household.public_id, persons=household.persons)
     return render_template(
         "registry/household.html", household=household, groups=groups, FieldGroup=FieldGroup,
         history=household_history(household), decisions=operations.open_decisions(household),
@@ -219,6 +227,9 @@ def add_member(ref: str):
             relation="other_relative", family_name=household.head.family_name if household.head
             else "", nationality=household.head.nationality if household.head else "UKR")})
         form.idempotency_key.data = ""
+        if household.head:  # its family name and nationality are the defaults
+            operations.record_view("household", household.public_id, detail="new member",
+                                   persons=[household.head])
         return _render_member_form(form, household)
     form = MemberForm()
     action = request.form.get("action", "save")
@@ -249,6 +260,8 @@ def add_member(ref: str):
 
 def _render_member_form(form, household, *, status=200, duplicates=None, warnings=None,
                         general=()):
+    if duplicates:
+        _record_candidates_shown({0: duplicates.get(0, [])})
     return render_template(
         "registry/member_form.html", form=form, household=household,
         duplicates=(duplicates or {}).get(0, []),
@@ -264,7 +277,7 @@ def edit_person(public_id: str):
     if request.method == "GET":
         form = PersonEditForm(formdata=None, data={
             "person": operations.person_form_data(person), "version": str(person.version)})
-        operations.record_view("person", person.public_id)
+        operations.record_view("person", person.public_id, persons=[person])
         return render_template("registry/person_form.html", form=form, person=person)
     form = PersonEditForm()
     expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
@@ -291,9 +304,11 @@ def edit_person(public_id: str):
 @bp.get("/search")
 def search():
     query = (request.args.get("q") or "").strip()[:200]
-    results = person_search.search(query) if query else None
+    by_document = FieldGroup.DOCUMENTS in user_field_groups(current_user)
+    results = person_search.search(query, by_document=by_document) if query else None
     if results is not None:
-        operations.record_view("search", "-", detail=f"{len(results.persons)} results")
+        operations.record_view("search", "-", detail=f"{len(results.persons)} results",
+                               persons=results.persons)
     badges = household_summaries(sorted({p.household_id for p in results.persons})) \
         if results else {}
     return render_template("registry/search.html", query=query, results=results,

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response
 from arrival.core import inputs
+from arrival.core.errors import json_error
 from arrival.extensions import db, limiter
 from arrival.services import operations
 from arrival.services.models import Delivery
@@ -17,12 +19,23 @@ def scan_rate_limit() -> str:
 
 
 def station_key() -> str:
-    """One budget per signed-in station account and point."""
-    values = request.get_json(silent=True) if request.is_json else request.form
-    values = values if isinstance(values, dict) else {}
-    point = str(values.get("point", ""))[:80]
+    """One budget per signed-in account and station (site and service type). Only a
+    site that exists and a service type of the catalogue make a station of their
+    own: the free-text point, or made-up values, cannot open new budgets."""
+    from arrival.housing.models import Site
+
+    if request.is_json:
+        values = request.get_json(silent=True)
+        values = values if isinstance(values, dict) else {}
+        site, service = values.get("site_id"), values.get("service_type")
+    else:
+        site, service = request.form.get("site", type=int), request.form.get("service")
+    if not (type(site) is int and 0 < site < 2**31 and db.session.get(Site, site)):
+        site = "-"
+    if not (isinstance(service, str) and operations.service_type(service[:60])):
+        service = "-"
     user = current_user.id if current_user.is_authenticated else request.remote_addr
-    return f"scan:{user}:{point}"
+    return f"scan:{user}:{site}:{service}"
 
 
 def answer_json(answer: operations.ScanAnswer) -> dict:
@@ -36,7 +49,7 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
 
 
 @bp.post("/scan")
-@limiter.limit(scan_rate_limit, key_func=station_key)
+@limiter.shared_limit(scan_rate_limit, scope="scan", key_func=station_key)
 @documented(
     "Scan a card at a station: {service_type, point, code, site_id?} where code is the QR "
     "payload or the printed card number.", tags=["services"],
@@ -77,11 +90,16 @@ def scan():
         "type": "object", "required": ["reason"],
         "properties": {"reason": {"type": "string"}}}}}},
     responses={"200": json_response("Voided", {"type": "object"}),
+               "403": {"description": "Recorded by another station (code forbidden)"},
                "404": {"description": "Unknown delivery"},
                "422": {"description": "Too late, already voided, or no reason"}},
 )
 def void_delivery(delivery_id: int):
     delivery = db.get_or_404(Delivery, delivery_id)
-    operations.void_delivery(delivery, inputs.text(inputs.json_object(), "reason",
-                                                   max_length=300, default=""))
+    reason = inputs.text(inputs.json_object(), "reason", max_length=300, default="")
+    try:
+        operations.void_delivery(delivery, reason)
+    except operations.NotOwnDelivery:
+        return json_error(403, _("Another station recorded this delivery; only it or a "
+                                 "station lead can void it."), code="forbidden")
     return jsonify(id=delivery.id, voided_at=delivery.voided_at.isoformat())

@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
-from arrival.core.actor import acting_user_id
+from arrival.core.actor import acting_user, acting_user_id
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
+from arrival.auth.permissions import may_void_delivery
 from arrival.cards.operations import resolve
 from arrival.catalog.models import CatalogEntry
 from arrival.core.inputs import INT32_MAX
@@ -171,11 +172,21 @@ def _record_scan(answer: ScanAnswer, card, point, site_id, now) -> None:
     db.session.flush()
     answer.scan_id = row.id
     record(AuditAction.SCAN, entity_type="card", entity_id=card.number if card else None,
-           detail=f"{answer.service_type}: {answer.result} ({answer.reason})"[:300])
+           detail=f"{answer.service_type}: {answer.result} ({answer.reason})"[:300],
+           persons=[card.person] if answer.person else None)
+
+
+class NotOwnDelivery(Exception):
+    """A station tried to void a delivery another station recorded."""
 
 
 def void_delivery(delivery: Delivery, reason: str, *, now: datetime | None = None) -> None:
+    """Within two minutes, with a reason; a signed-in account voids only what it
+    recorded itself, unless it may void any delivery (station lead)."""
     now = now or now_utc()
+    actor = acting_user()
+    if actor is not None and not may_void_delivery(actor, delivery.recorded_by_id):
+        raise NotOwnDelivery(delivery.id)
     reason = " ".join((reason or "").split())[:200]
     if not reason:
         raise ValidationFailed(reason=_("Give a reason."))

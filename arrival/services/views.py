@@ -58,7 +58,7 @@ def station():
 
 
 @bp.post("/station")
-@limiter.limit(scan_rate_limit, key_func=station_key)
+@limiter.shared_limit(scan_rate_limit, scope="scan", key_func=station_key)
 def station_scan():
     """Without JavaScript the station posts here and gets the answer as a page."""
     station = _station_args(request.form)
@@ -74,11 +74,17 @@ def station_scan():
 def void(delivery_id: int):
     delivery = db.get_or_404(Delivery, delivery_id)
     station = _station_args(request.form)
+    status = 200
     if ActionForm().validate_on_submit():
         try:
             operations.void_delivery(delivery, request.form.get("reason", ""))
         except ValidationFailed as error:
             flash_errors(error)
+            status = 422
+        except operations.NotOwnDelivery:
+            flash(_("Another station recorded this delivery; only it or a station lead can "
+                    "void it."), "error")
+            status = 403
         else:
             flash(_("The delivery was voided."), "success")
-    return _render(station)
+    return _render(station, status=status)

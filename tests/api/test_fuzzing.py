@@ -63,11 +63,11 @@ def _endpoints(app) -> dict[tuple[str, str], str]:
 
 
 def _allowed(endpoint: str, permissions: set[str] | None) -> bool:
-    from arrival.auth.permissions import ENDPOINT_PERMISSIONS, Permission
+    from arrival.auth.permissions import Permission, required_permission
 
     if permissions is None:
         return False
-    needed = ENDPOINT_PERMISSIONS[endpoint]
+    needed = required_permission(endpoint)
     return needed in (Permission.AUTHENTICATED, Permission.PUBLIC) or needed in permissions
 
 

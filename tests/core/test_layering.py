@@ -48,7 +48,6 @@ def test_a_deliberate_violation_breaks_the_contract(tmp_path, module, violation,
     assert any(contract in line for line in broken), result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="auth.models <-> auth.permissions, broken up with issue 19's permission work")
 def test_no_module_imports_itself_round_a_cycle():
     sys.path.insert(0, str(ROOT))
     try:

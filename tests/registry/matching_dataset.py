@@ -25,6 +25,10 @@ A record is a dict with exactly these keys:
     ``birth_year`` is always set and equals ``date_of_birth.year`` when there is a date.
 ``document_number``
     A Ukrainian passport ("FX123456") or ID-card (nine digits) number, or "".
+``patronymic``
+    The Cyrillic patronymic in its own field (Ukrainian form), or "".
+``document_type``
+    "passport" or "national_id" (nine digits) for a number, else "".
 
 How a registration writes a person down (table, Ukrainian or Russian name form, Cyrillic
 recorded or not, patronymic, capitals, document number) is drawn from the same
@@ -35,16 +39,27 @@ cousins) are written down alike.
 Positive scenarios (the same person, registered again elsewhere), with their share:
 
 ================== ===== ==============================================================
-transliteration    17 %  the same Ukrainian Cyrillic romanised by two different tables
-russian_form       13 %  Russian form of the given (and family) name on one side
+transliteration    12 %  the same Ukrainian Cyrillic romanised by two different tables
+russian_form        9 %  Russian form of the given (and family) name on one side
                          (Олександр / Александр, Ганна / Анна, Ковальов / Ковалев)
-cyrillic_one_side   8 %  Cyrillic recorded on one side only
-patronymic          7 %  patronymic appended to the given names on one side
-typo               20 %  one wrong, missing, doubled or swapped letter in the Latin family
+cyrillic_one_side   6 %  Cyrillic recorded on one side only
+patronymic          5 %  patronymic typed into the given names on one side
+patronymic_field    4 %  patronymic in its own field on one side, in the given names on
+                         the other
+typo               14 %  one wrong, missing, doubled or swapped letter in the Latin family
                          or first given name (half of them otherwise spelled alike)
-day_month_swap     10 %  day and month swapped (only dates with both ≤ 12)
-year_only          10 %  only the birth year on one side, the same or ±1 (estimated)
-same_document      15 %  the same document number on both sides
+day_month_swap      6 %  day and month swapped (only dates with both ≤ 12)
+year_only           6 %  only the birth year on one side, the same or ±1 (estimated)
+same_document       8 %  the same document number on both sides
+swapped_fields     12 %  family and given names typed into each other's fields on one
+                         side (the Cyrillic ones too, half of the time)
+double_family_name  5 %  a double family name (hyphen or space) on one side
+maiden_name         4 %  a woman under another family name on one side; the patronymic on
+                         both (or the maiden name kept in a double name), a quarter with
+                         the same document
+mother_family_name  4 %  a child (born 2008–2023) under the other parent's family name;
+                         the patronymic on both, a quarter with the same document
+new_document        5 %  two different numbers of the same type (a new passport)
 ================== ===== ==============================================================
 
 Outside ``same_document`` the numbers are missing on one or both sides or differ (a new
@@ -54,17 +69,20 @@ Negative scenarios (different people who look alike), each recognisable by a per
 reads both records:
 
 ================== ===== ==============================================================
-siblings           18 %  same family name and spelling, same patronymic, different given
+siblings           15 %  same family name and spelling, same patronymic, different given
                          names, born 1–15 years apart
-twins              12 %  same family name, same date of birth, different given names; a
+twins              10 %  same family name, same date of birth, different given names; a
                          third of them of different sex, often with paired names
                          (Олександр / Олександра)
-common_name        20 %  same given and family name, born 3–40 years apart
-same_birth_date    12 %  same date of birth, different given and family names
-mother_daughter    12 %  same given name and (feminine) family name, 20–35 years apart
-father_son          8 %  the same for father and son; the son's patronymic is the
+common_name        17 %  same given and family name, born 3–40 years apart
+same_birth_date    10 %  same date of birth, different given and family names
+mother_daughter    10 %  same given name and (feminine) family name, 20–35 years apart
+father_son          7 %  the same for father and son; the son's patronymic is the
                          father's given name
-cousins            18 %  same family name and birth year, different given names
+cousins            15 %  same family name and birth year, different given names
+namesake_same_     16 %  same given name, sex and date of birth; another family name
+birth_date               (often with the same ending: Kovalenko / Klymenko), another
+                         father, documents of the same type with different numbers
 ================== ===== ==============================================================
 
 No two people share a document number, so a negative pair never does.
@@ -100,6 +118,8 @@ RECORD_KEYS = (
     "date_of_birth",
     "birth_year",
     "document_number",
+    "patronymic",
+    "document_type",
 )
 
 from arrival.demo.names import (  # noqa: E402  (pools shared with the demo data)
@@ -138,23 +158,30 @@ _PAIRED_NAMES = _paired_names()
 # --- scenarios ---------------------------------------------------------------------
 
 POSITIVE_SCENARIOS = {
-    "transliteration": 0.17,
-    "russian_form": 0.13,
-    "cyrillic_one_side": 0.08,
-    "patronymic": 0.07,
-    "typo": 0.20,
-    "day_month_swap": 0.10,
-    "year_only": 0.10,
-    "same_document": 0.15,
+    "transliteration": 0.12,
+    "russian_form": 0.09,
+    "cyrillic_one_side": 0.06,
+    "patronymic": 0.05,
+    "patronymic_field": 0.04,
+    "typo": 0.14,
+    "day_month_swap": 0.06,
+    "year_only": 0.06,
+    "same_document": 0.08,
+    "swapped_fields": 0.12,
+    "double_family_name": 0.05,
+    "maiden_name": 0.04,
+    "mother_family_name": 0.04,
+    "new_document": 0.05,
 }
 NEGATIVE_SCENARIOS = {
-    "siblings": 0.18,
-    "twins": 0.12,
-    "common_name": 0.20,
-    "same_birth_date": 0.12,
-    "mother_daughter": 0.12,
-    "father_son": 0.08,
-    "cousins": 0.18,
+    "siblings": 0.15,
+    "twins": 0.10,
+    "common_name": 0.17,
+    "same_birth_date": 0.10,
+    "mother_daughter": 0.10,
+    "father_son": 0.07,
+    "cousins": 0.15,
+    "namesake_same_birth_date": 0.16,
 }
 
 # Which tables a document or office uses, for Ukrainian and for Russian name forms.
@@ -186,6 +213,8 @@ class _Look:
     cyrillic: str  # "uk", "ru" or "" (not recorded)
     patronymic: bool
     capitals: bool
+    patronymic_field: bool = False  # the Cyrillic patronymic in its own field
+    swap: bool = False  # family and given names typed into each other's fields
 
 
 def _allocate(n: int, weights: dict[str, float]) -> list[str]:
@@ -252,7 +281,8 @@ class _Generator:
 
     # --- drawing registrations --------------------------------------------------
 
-    def look(self, *, form=None, system=None, cyrillic=None, patronymic=None) -> _Look:
+    def look(self, *, form=None, system=None, cyrillic=None, patronymic=None,
+             patronymic_field=None) -> _Look:
         rng = self.rng
         form = form or ("ru" if rng.random() < 0.12 else "uk")
         if system is None:
@@ -269,11 +299,13 @@ class _Generator:
             cyrillic=cyrillic or "",
             patronymic=rng.random() < 0.1 if patronymic is None else patronymic,
             capitals=rng.random() < 0.15,
+            patronymic_field=rng.random() < 0.3 if patronymic_field is None
+            else patronymic_field,
         )
 
-    def document(self) -> str:
+    def document(self, kind: str | None = None) -> str:
         while True:
-            if self.rng.random() < 0.6:
+            if kind == "passport" or (kind is None and self.rng.random() < 0.6):
                 number = self.rng.choice(_PASSPORT_SERIES) + f"{self.rng.randrange(10**6):06d}"
             else:
                 number = f"{self.rng.randrange(10**8, 10**9)}"
@@ -307,8 +339,19 @@ class _Generator:
             "date_of_birth": person.date_of_birth,
             "birth_year": person.date_of_birth.year,
             "document_number": "",
+            "patronymic": person.patronymic[0] if look.patronymic_field else "",
+            "document_type": "",
         }
         record.update(overrides)
+        if look.swap:
+            record["family_name"], record["given_names"] = (record["given_names"],
+                                                            record["family_name"])
+            if self.rng.random() < 0.5:
+                record["family_name_cyrillic"], record["given_names_cyrillic"] = (
+                    record["given_names_cyrillic"], record["family_name_cyrillic"])
+        if record["document_number"]:
+            record["document_type"] = ("national_id" if record["document_number"].isdigit()
+                                       else "passport")
         return record
 
     def typo(self, word: str) -> str:
@@ -360,17 +403,52 @@ class _Generator:
             look_a, look_b = self.look(cyrillic=True), self.look(cyrillic=False)
         elif scenario == "patronymic":
             look_a, look_b = self.look(patronymic=False), self.look(patronymic=True)
+        elif scenario == "patronymic_field":
+            look_a = self.look(patronymic=False, patronymic_field=True)
+            look_b = self.look(patronymic=True, patronymic_field=False)
         elif scenario == "typo" and rng.random() < 0.5:
             look_b = look_a
+        elif scenario == "swapped_fields":
+            look_b = dataclasses.replace(look_b, swap=True)
+        elif scenario in ("maiden_name", "mother_family_name"):
+            # Only the family name differs; what tells a reader it is the same person is
+            # the patronymic on both records (or, on the married side, the maiden name
+            # kept as part of a double name) — and the same document on some.
+            if scenario == "maiden_name":
+                person = self.person(sex="female", born=self.date_in(self.year(1950, 2000)))
+            else:
+                person = self.person(born=self.date_in(self.year(2008, 2023)))
+            other = _surname_forms(self.surname_entry(other_than=(person.surname,)), person.sex)
+            keeps_maiden = scenario == "maiden_name" and rng.random() < 0.3
+            if keeps_maiden:
+                other = (other[0] + "-" + person.surname[0], other[1] + "-" + person.surname[1])
+            else:
+                in_field = rng.random() < 0.6
+                look_a = self.look(patronymic=not in_field, patronymic_field=in_field)
+                in_field = rng.random() < 0.6
+                look_b = self.look(patronymic=not in_field, patronymic_field=in_field)
+            b_person = dataclasses.replace(person, surname=other)
+        elif scenario == "double_family_name":
+            other = _surname_forms(self.surname_entry(other_than=(person.surname,)), person.sex)
+            joiner = rng.choice(("-", "-", " "))
+            parts = (person.surname, other) if rng.random() < 0.6 else (other, person.surname)
+            b_person = dataclasses.replace(person, surname=(
+                parts[0][0] + joiner + parts[1][0], parts[0][1] + joiner + parts[1][1]))
         elif scenario == "year_only":
             year = person.date_of_birth.year + rng.choice((0, 0, 0, -1, 1))
             b_extra.update(date_of_birth=None, birth_year=year)
-        if scenario == "same_document":
+        if scenario == "same_document" or (
+                scenario in ("maiden_name", "mother_family_name") and rng.random() < 0.25):
             a_extra["document_number"] = b_extra["document_number"] = self.document()
+        elif scenario == "new_document":  # a new passport, or a new ID card
+            kind = "passport" if rng.random() < 0.6 else "national_id"
+            a_extra["document_number"] = self.document(kind)
+            b_extra["document_number"] = self.document(kind)
         else:
             a_extra["document_number"] = self.maybe_document()
             b_extra["document_number"] = self.maybe_document()
-        a, b = self.record(person, look_a, **a_extra), self.record(person, look_b, **b_extra)
+        b_person = locals().get("b_person", person)
+        a, b = self.record(person, look_a, **a_extra), self.record(b_person, look_b, **b_extra)
         if scenario == "typo":
             field = rng.choice(("family_name", "given_names"))
             first, _, rest = b[field].partition(" ")
@@ -439,6 +517,26 @@ class _Generator:
                 surname=self.surname_entry(other_than=(surname_a,)),
                 born=a.date_of_birth,
             )
+        elif scenario == "namesake_same_birth_date":
+            # Same given name, sex and date of birth; a different family name (often
+            # with the same ending: Kovalenko / Klymenko) and different documents of
+            # the same type — a reader sees two people.
+            together = False
+            a = self.person()
+            ending = a.surname[0][-3:]
+            similar = [e for e in SURNAMES if e[0][-3:] == ending and e[0] != a.surname[0]
+                       and _surname_forms(e, a.sex) != a.surname]
+            entry = (self.rng.choice(similar) if similar and rng.random() < 0.7
+                     else self.surname_entry(other_than=[e for e in SURNAMES
+                                                         if _surname_forms(e, a.sex) == a.surname]))
+            father = self.father(other_than=[name for name, forms in PATRONYMICS.items()
+                                             if a.patronymic[0] in forms])
+            b = self.person(sex=a.sex, given=a.given, surname=entry, father=father,
+                            born=a.date_of_birth)
+            kind = "passport" if rng.random() < 0.6 else "national_id"
+            look_a, look_b = self.look(), self.look()
+            return (self.record(a, look_a, document_number=self.document(kind)),
+                    self.record(b, look_b, document_number=self.document(kind)))
         else:  # mother_daughter, father_son
             if scenario == "mother_daughter":
                 sex, given = "female", self.given("female")

@@ -1,12 +1,20 @@
-"""Duplicate detection measured on a generated, labelled set of pairs: variants of
+"""Duplicate detection measured on generated, labelled sets of pairs: variants of
 the same person (other transliteration table, Russian name form, typos, swapped
-day/month, year-only, same document) and different people who look alike
-(siblings, twins, common names, same birth date, parent and child, cousins).
+day/month, year-only, same document, family and given names typed into each other's
+fields, patronymic as a given name or in its own field, double family names, a maiden
+name, a child under the mother's family name, a new document of the same type) and
+different people who look alike (siblings, twins, common names, same birth date,
+parent and child, cousins, a namesake born the same day).
+
+Two sets: the tuning set (tests/registry/matching_dataset.py, seeds 7 and 23) and a
+held-out set written apart from it, with its own names, tables, rules and seeds
+(tests/registry/matching_holdout.py), which the matching was not tuned to.
 
 The second record of every pair is registered; the first is the probe. A pair
 counts as "found" when its second record is among the probe's likely candidates —
-through the real index lookup and scoring, not the score alone.
-Required: precision and recall ≥ 0.95 each; the figures are printed.
+through the real index lookup and scoring at the default threshold, not the score
+alone. Required on every set: precision ≥ 0.99 and recall ≥ 0.98; the figures are
+printed.
 """
 
 from __future__ import annotations
@@ -19,8 +27,11 @@ from arrival.extensions import db
 from arrival.registry import matching
 from arrival.registry.models import Document, Household, Person
 from tests.registry.matching_dataset import generate_pairs
+from tests.registry.matching_holdout import holdout_pairs
 
 pytestmark = pytest.mark.usefixtures("app_context")
+
+MIN_PRECISION, MIN_RECALL = 0.99, 0.98
 
 
 def store(record: dict, index: int) -> Person:
@@ -29,11 +40,13 @@ def store(record: dict, index: int) -> Person:
         household=household, relation="head", family_name=record["family_name"],
         given_names=record["given_names"],
         family_name_cyrillic=record["family_name_cyrillic"] or None,
-        given_names_cyrillic=record["given_names_cyrillic"] or None, sex=record["sex"],
+        given_names_cyrillic=record["given_names_cyrillic"] or None,
+        patronymic=record["patronymic"] or None, sex=record["sex"],
         date_of_birth=record["date_of_birth"], birth_year=record["birth_year"],
         birth_date_estimated=record["date_of_birth"] is None, nationality="UKR")
     if record["document_number"]:
-        person.documents.append(Document(type="passport", number=record["document_number"]))
+        person.documents.append(Document(type=record["document_type"],
+                                         number=record["document_number"]))
     db.session.add(person)
     return person
 
@@ -48,13 +61,13 @@ def probe(record: dict) -> matching.Probe:
     return matching.Probe(
         family_names=[n for n in (record["family_name"], record["family_name_cyrillic"]) if n],
         given_names=[n for n in (record["given_names"], record["given_names_cyrillic"]) if n],
+        patronymic=record["patronymic"] or None,
         date_of_birth=record["date_of_birth"], birth_year=record["birth_year"],
-        sex=record["sex"], document_number=record["document_number"] or None)
+        sex=record["sex"], document_number=record["document_number"] or None,
+        document_type=record["document_type"] or None)
 
 
-@pytest.mark.parametrize("seed", [7, 23])
-def test_precision_and_recall_are_at_least_95_percent(seed):
-    pairs = generate_pairs(n_positive=400, n_negative=400, seed=seed)
+def measure(pairs, label: str) -> tuple[float, float, dict]:
     stored = [store(b, index) for index, (_a, b, _same, _scenario) in enumerate(pairs)]
     db.session.flush()
     for person in stored:
@@ -73,7 +86,21 @@ def test_precision_and_recall_are_at_least_95_percent(seed):
     false_negative = outcome[(True, False)]
     precision = true_positive / (true_positive + false_positive)
     recall = true_positive / (true_positive + false_negative)
-    print(f"\nduplicate detection, seed {seed}, {len(pairs)} labelled pairs: "
-          f"precision {precision:.3f}, "
-          f"recall {recall:.3f}; errors by scenario: {dict(missed_by_scenario)}")
-    assert precision >= 0.95 and recall >= 0.95, dict(missed_by_scenario)
+    print(f"\nduplicate detection, {label}, {len(pairs)} labelled pairs: "
+          f"precision {precision:.3f}, recall {recall:.3f}; "
+          f"errors by scenario: {dict(missed_by_scenario)}")
+    return precision, recall, dict(missed_by_scenario)
+
+
+@pytest.mark.parametrize("seed", [7, 23])
+def test_precision_and_recall_on_the_tuning_set(seed):
+    precision, recall, errors = measure(
+        generate_pairs(n_positive=400, n_negative=400, seed=seed), f"tuning set, seed {seed}")
+    assert precision >= MIN_PRECISION and recall >= MIN_RECALL, errors
+
+
+@pytest.mark.parametrize("seed", [2026, 4099])
+def test_precision_and_recall_on_the_held_out_set(seed):
+    precision, recall, errors = measure(
+        holdout_pairs(n_positive=400, n_negative=400, seed=seed), f"held-out set, seed {seed}")
+    assert precision >= MIN_PRECISION and recall >= MIN_RECALL, errors
