@@ -211,7 +211,9 @@ def book_appointment(item_id: int):
 def appointments_required():
     from flask_login import current_user
 
-    authority_id = current_user.authority_id if current_user.role == "caseworker" else None
+    from arrival.auth.permissions import own_authority_only
+
+    authority_id = own_authority_only(current_user)
     if authority_id is None and request.args.get("authority"):
         authority = authority_by_code(request.args["authority"])
         authority_id = authority.id if authority else -1

@@ -44,7 +44,7 @@ from arrival.appointments.models import (
 )
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
-from arrival.auth.permissions import Role
+from arrival.auth.permissions import Permission, user_has
 from arrival.cards.models import Card, CardStatus
 from arrival.cards.operations import resolve as resolve_card
 from arrival.cases.models import ACTIVE_STATES, ClarificationItem
@@ -110,8 +110,9 @@ def type_title(kind: CatalogEntry | None, language: str) -> str:
 
 
 def _caseworker_of(authority_id: int, user) -> bool:
-    return (user is not None and user.role == Role.CASEWORKER.value
-            and user.authority_id == authority_id)
+    """Works this authority's appointments: its own caseworkers."""
+    return (user_has(user, Permission.APPOINTMENTS_WORK)
+            and getattr(user, "authority_id", None) == authority_id)
 
 
 def may_book(authority_id: int, *, first: bool, user=None) -> bool:
@@ -119,7 +120,7 @@ def may_book(authority_id: int, *, first: bool, user=None) -> bool:
     user = user or acting_user()
     if _caseworker_of(authority_id, user):
         return True
-    return first and user is not None and user.role == Role.INTAKE.value
+    return first and user_has(user, Permission.APPOINTMENTS_BOOK_FIRST)
 
 
 def may_change(appointment: Appointment, user=None) -> bool:
@@ -127,9 +128,10 @@ def may_change(appointment: Appointment, user=None) -> bool:
 
 
 def may_manage(calendar: SlotCalendar, user=None) -> bool:
+    """The authority's own caseworkers, or an account bound to no authority (the admin)."""
     user = user or acting_user()
-    return user is not None and (user.role == Role.ADMIN.value
-                                 or _caseworker_of(calendar.authority_id, user))
+    return user_has(user, Permission.APPOINTMENTS_MANAGE) and getattr(
+        user, "authority_id", None) in (None, calendar.authority_id)
 
 
 # --- calendars ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from arrival.appointments import operations, slip
 from arrival.appointments.forms import (BlockForm, BookForm, CalendarForm, GenerateForm,
                                         RebookForm, ScanForm)
 from arrival.appointments.models import Appointment, SlotCalendar
-from arrival.auth.permissions import Role
+from arrival.auth.permissions import own_authority_only
 from arrival.cases.models import ClarificationItem
 from arrival.catalog.operations import active_authorities
 from arrival.core.clock import today_local
@@ -28,7 +28,7 @@ bp = Blueprint("appointments", __name__, url_prefix="/appointments")
 
 
 def _own_authority_id() -> int | None:
-    return current_user.authority_id if current_user.role == Role.CASEWORKER.value else None
+    return own_authority_only(current_user)
 
 
 def _calendar(calendar_id: int, *, manage: bool = False) -> SlotCalendar:

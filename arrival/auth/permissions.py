@@ -76,6 +76,7 @@ class Permission(StrEnum):
     APPOINTMENTS_WORK = "appointments.work"  # arrived/attended/missed, rebook, cancel, call up
     APPOINTMENTS_MANAGE = "appointments.manage"  # calendars, slots, blocked days
     APPOINTMENTS_SCREEN = "appointments.screen"  # the call-up screen (card numbers only)
+    APPOINTMENTS_BOOK_FIRST = "appointments.book_first"  # any authority's first appointment
 
 
 class FieldGroup(StrEnum):
@@ -290,7 +291,8 @@ def _access(endpoint: str) -> Access | None:
 # kept by the authority's caseworkers or the administrator (no person data).
 APPOINTMENT_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({P.APPOINTMENTS_MANAGE}),
-    Role.INTAKE: frozenset({P.APPOINTMENTS_READ, P.APPOINTMENTS_BOOK, P.APPOINTMENTS_SCREEN}),
+    Role.INTAKE: frozenset({P.APPOINTMENTS_READ, P.APPOINTMENTS_BOOK, P.APPOINTMENTS_BOOK_FIRST,
+                            P.APPOINTMENTS_SCREEN}),
     Role.SERVICE_POINT: frozenset({P.APPOINTMENTS_SCREEN}),
     Role.CASEWORKER: frozenset({P.APPOINTMENTS_READ, P.APPOINTMENTS_BOOK, P.APPOINTMENTS_WORK,
                                 P.APPOINTMENTS_MANAGE, P.APPOINTMENTS_SCREEN}),
@@ -299,37 +301,37 @@ APPOINTMENT_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 for _role, _granted in APPOINTMENT_ROLE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
 ENDPOINT_PERMISSIONS.update({
-    "appointments.index": P.APPOINTMENTS_READ,
-    "appointments.required": P.APPOINTMENTS_READ,
-    "api.appointments_required": P.APPOINTMENTS_READ,
-    "appointments.calendar": P.APPOINTMENTS_READ,
-    "appointments.new_calendar": P.APPOINTMENTS_MANAGE,
-    "appointments.generate": P.APPOINTMENTS_MANAGE,
-    "appointments.block": P.APPOINTMENTS_MANAGE,
-    "appointments.day": P.APPOINTMENTS_READ,
-    "appointments.arrive": P.APPOINTMENTS_WORK,
-    "appointments.bulk_attended": P.APPOINTMENTS_WORK,
-    "appointments.desk": P.APPOINTMENTS_WORK,
-    "appointments.call_next": P.APPOINTMENTS_WORK,
-    "appointments.screen": P.APPOINTMENTS_SCREEN,
-    "appointments.book": P.APPOINTMENTS_BOOK,
-    "appointments.transition": P.APPOINTMENTS_WORK,
-    "appointments.rebook": P.APPOINTMENTS_WORK,
-    "appointments.slip": P.APPOINTMENTS_READ,
-    "api.appointment_calendars": P.APPOINTMENTS_READ,
-    "api.create_appointment_calendar": P.APPOINTMENTS_MANAGE,
-    "api.generate_appointment_slots": P.APPOINTMENTS_MANAGE,
-    "api.block_appointment_day": P.APPOINTMENTS_MANAGE,
-    "api.book_appointment": P.APPOINTMENTS_BOOK,
-    "api.household_appointments": P.APPOINTMENTS_READ,
-    "api.transition_appointment": P.APPOINTMENTS_WORK,
-    "api.rebook_appointment": P.APPOINTMENTS_WORK,
-    "api.appointment_day": P.APPOINTMENTS_READ,
-    "api.appointment_arrival": P.APPOINTMENTS_WORK,
-    "api.appointment_call_next": P.APPOINTMENTS_WORK,
-    "api.appointment_screen": P.APPOINTMENTS_SCREEN,
-    "api.appointment_slip": P.APPOINTMENTS_READ,
-    "api.appointment_figures": P.DASHBOARD,
+    "appointments.index": A(P.APPOINTMENTS_READ, NONE),
+    "appointments.required": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.appointments_required": A(P.APPOINTMENTS_READ, PERSONS),
+    "appointments.calendar": A(P.APPOINTMENTS_READ, NONE),
+    "appointments.new_calendar": A(P.APPOINTMENTS_MANAGE, NONE),
+    "appointments.generate": A(P.APPOINTMENTS_MANAGE, NONE),
+    "appointments.block": A(P.APPOINTMENTS_MANAGE, NONE),
+    "appointments.day": A(P.APPOINTMENTS_READ, PERSONS),
+    "appointments.arrive": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.bulk_attended": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.desk": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.call_next": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.screen": A(P.APPOINTMENTS_SCREEN, NONE),
+    "appointments.book": A(P.APPOINTMENTS_BOOK, PERSONS),
+    "appointments.transition": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.rebook": A(P.APPOINTMENTS_WORK, PERSONS),
+    "appointments.slip": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.appointment_calendars": A(P.APPOINTMENTS_READ, NONE),
+    "api.create_appointment_calendar": A(P.APPOINTMENTS_MANAGE, NONE),
+    "api.generate_appointment_slots": A(P.APPOINTMENTS_MANAGE, NONE),
+    "api.block_appointment_day": A(P.APPOINTMENTS_MANAGE, NONE),
+    "api.book_appointment": A(P.APPOINTMENTS_BOOK, PERSONS),
+    "api.household_appointments": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.transition_appointment": A(P.APPOINTMENTS_WORK, PERSONS),
+    "api.rebook_appointment": A(P.APPOINTMENTS_WORK, PERSONS),
+    "api.appointment_day": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.appointment_arrival": A(P.APPOINTMENTS_WORK, PERSONS),
+    "api.appointment_call_next": A(P.APPOINTMENTS_WORK, NONE),
+    "api.appointment_screen": A(P.APPOINTMENTS_SCREEN, NONE),
+    "api.appointment_slip": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.appointment_figures": A(P.DASHBOARD, NONE),
 })
 
 

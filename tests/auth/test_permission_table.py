@@ -70,6 +70,24 @@ EXPECTED_ACCESS: dict[str, set] = {
     # the situation report goes to coordination and to the regional authority (RP)
     **dict.fromkeys(["reports.index", "reports.download"], {COORDINATOR, REGIONAL}),
     **dict.fromkeys(["reports.generate", "reports.remark"], {COORDINATOR}),
+    # appointments (issue 16): each authority books and works its own (checked by the
+    # operations), intake books the first ones, coordinators read; calendars hold no
+    # person data (the admin may keep them); the waiting-room screen shows card numbers
+    **dict.fromkeys(["appointments.index", "appointments.calendar", "appointments.day",
+                     "appointments.required", "appointments.slip", "api.appointment_calendars",
+                     "api.appointment_day", "api.appointment_slip", "api.appointments_required",
+                     "api.household_appointments"], {INTAKE, COORDINATOR} | CASEWORKERS),
+    **dict.fromkeys(["appointments.book", "api.book_appointment"], {INTAKE} | CASEWORKERS),
+    **dict.fromkeys(["appointments.arrive", "appointments.bulk_attended", "appointments.desk",
+                     "appointments.call_next", "appointments.transition", "appointments.rebook",
+                     "api.transition_appointment", "api.rebook_appointment",
+                     "api.appointment_arrival", "api.appointment_call_next"], CASEWORKERS),
+    **dict.fromkeys(["appointments.new_calendar", "appointments.generate", "appointments.block",
+                     "api.create_appointment_calendar", "api.generate_appointment_slots",
+                     "api.block_appointment_day"], {ADMIN} | CASEWORKERS),
+    **dict.fromkeys(["appointments.screen", "api.appointment_screen"],
+                    {INTAKE, SERVICE_POINT, COORDINATOR} | CASEWORKERS),
+    "api.appointment_figures": {HOUSING, COORDINATOR} | CASEWORKERS,
 }
 ROLES = [None, ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, SOCIAL, SECURITY, REGIONAL]
 AUTHORITY_OF_KIND = {"social": "jugendamt", "security": "auslaenderbehoerde", "regional": "rp"}
