@@ -230,9 +230,10 @@ def appointments_required():
                        "404": {"description": "Unknown household"}})
 def household_appointments(ref: str):
     household = household_or_404(ref)
-    record_view("household", household.public_id, detail="appointments")
-    return jsonify(appointments=[appointment_json(a) for a in
-                                 operations.appointments_of_household(household)])
+    found = operations.appointments_of_household(household)
+    record_view("household", household.public_id, detail="appointments",
+                persons=operations.persons_of(found))
+    return jsonify(appointments=[appointment_json(a) for a in found])
 
 
 @bp.post("/appointments/<int:appointment_id>/transition")

@@ -43,7 +43,7 @@ from arrival.appointments.models import (
     SlotCalendar,
 )
 from arrival.audit.models import AuditAction
-from arrival.audit.operations import record
+from arrival.audit.operations import record, record_read
 from arrival.auth.permissions import Permission, user_has
 from arrival.cards.models import Card, CardStatus
 from arrival.cards.operations import resolve as resolve_card
@@ -572,7 +572,8 @@ def _create(kind, calendar, slot, household, attendees, household_item, duration
                                              note=f"rebooked from {rebooked_from.id}"
                                              if rebooked_from else None))
         record(AuditAction.CREATE, entity_type="appointment", entity_id=appointment.id,
-               fields=["slot", "persons", "type"], detail=f"household {household.public_id}")
+               fields=["slot", "persons", "type"], detail=f"household {household.public_id}",
+               persons=[a.person for a in group])
         made.append(appointment)
     db.session.flush()
     for appointment in made:
@@ -657,7 +658,8 @@ def transition(appointment: Appointment, to: AppointmentState | str, *, note: st
                                          to_state=to.value, note=note, user_id=user_id))
     db.session.flush()
     record(AuditAction.UPDATE, entity_type="appointment", entity_id=appointment.id,
-           fields=["state"], detail=f"{current.value} → {to.value}")
+           fields=["state"], detail=f"{current.value} → {to.value}",
+           persons=persons_of([appointment]))
     if to is S.ATTENDED:
         kind = appointment_types().get(appointment.type_code)
         resolves = kind is not None and kind.attributes.get("resolves_item")
@@ -775,13 +777,18 @@ def day_list(calendar: SlotCalendar, day: date, *, audit: bool = True) -> list[A
     """The day's appointments of a calendar in time order (a read of the persons on
     it, audited)."""
     start, end = day_bounds(day)
-    if audit:
-        record(AuditAction.VIEW, entity_type="appointment_day_list", entity_id=calendar.id,
-               detail=day.isoformat())
-    return list(db.session.scalars(
+    found = list(db.session.scalars(
         sa.select(Appointment).where(Appointment.calendar_id == calendar.id,
                                      Appointment.starts_at >= start, Appointment.starts_at < end)
         .order_by(Appointment.starts_at, Appointment.id).options(*_list_options())))
+    if audit:
+        record_read(persons_of(found), entity_type="appointment_day_list",
+                    entity_id=calendar.id, detail=day.isoformat())
+    return found
+
+
+def persons_of(appointments) -> list[str]:
+    return [a.person.public_id for x in appointments for a in x.attendees]
 
 
 def _list_options():
@@ -846,7 +853,10 @@ def required_items(authority_id: int | None = None, limit: int = 200
     found = list(db.session.scalars(
         sa.select(item).where(*where).order_by(item.due_on, item.priority, item.id)
         .limit(limit).options(selectinload(item.person).lazyload(Person.documents),
-                              selectinload(item.household).lazyload(Household.persons))))
+                              selectinload(item.household))))
+    record_read([i.person for i in found if i.person] + [
+        p for i in found if i.person is None for p in i.household.persons],
+        entity_type="appointment_required", entity_id=authority_id, detail=f"{total} items")
     return found, total
 
 

@@ -173,5 +173,5 @@ def render_for(appointment: Appointment, *, size: str = "a6", language: str | No
                ) -> bytes:
     data = render(slip_for(appointment, language), "a4" if size == "a4" else "a6")
     record(AuditAction.PRINT, entity_type="appointment", entity_id=appointment.id,
-           detail=f"slip {size}")
+           detail=f"slip {size}", persons=operations.persons_of([appointment]))
     return data

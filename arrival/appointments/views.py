@@ -16,6 +16,7 @@ from arrival.appointments import operations, slip
 from arrival.appointments.forms import (BlockForm, BookForm, CalendarForm, GenerateForm,
                                         RebookForm, ScanForm)
 from arrival.appointments.models import Appointment, SlotCalendar
+from arrival.audit.operations import record_read
 from arrival.auth.permissions import own_authority_only
 from arrival.cases.models import ClarificationItem
 from arrival.catalog.operations import active_authorities
@@ -273,6 +274,8 @@ def book(item_id: int):
                 "success")
             return redirect(_household_page(item.household))
     attendees = operations.attendees_for(item, kind) if kind and item.active else []
+    record_read([a.person for a in attendees], entity_type="clarification_item",
+                entity_id=item.id, detail="booking page")
     return render_template("appointments/book.html", item=item, kind=kind, form=form,
                            attendees=attendees, free=_free_today_on(item.authority_id)), status
 
@@ -339,6 +342,8 @@ def rebook(appointment_id: int):
             flash(_("Rebooked: %(when)s.", when=operations.to_local(new.starts_at).strftime(
                 "%d.%m.%Y %H:%M")), "success")
             return redirect(_household_page(new.household))
+    record_read(operations.persons_of([appointment]), entity_type="appointment",
+                entity_id=appointment.id, detail="rebooking page")
     return render_template("appointments/rebook.html", appointment=appointment, form=form,
                            free=_free_today_on(appointment.authority_id)), status
 
