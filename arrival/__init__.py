@@ -76,12 +76,13 @@ def _wire_domains(app: Flask) -> None:
     from arrival.catalog import wiring as catalog
     from arrival.dashboard import wiring as dashboard
     from arrival.demo import wiring as demo
+    from arrival.gate import wiring as gate
     from arrival.housing import wiring as housing
     from arrival.registry import wiring as registry
     from arrival.reports import wiring as reports
     from arrival.services import wiring as services
 
     for domain in (audit, auth, catalog, registry, housing, cards, services, cases,
-                   appointments, dashboard, reports, demo, backup):
+                   gate, appointments, dashboard, reports, demo, backup):
         domain.init_app(app)
     api.init_app(app)  # after the domains: their API routes are attached by then

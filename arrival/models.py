@@ -14,6 +14,9 @@ from arrival.auth.models import LoginSession, User
 from arrival.cards.models import Card
 from arrival.cases.models import ClarificationItem, ItemTransition
 from arrival.catalog.models import Authority, CatalogEntry
+from arrival.gate.models import (
+    GateEvent, GatePresence, GateSite, RollCall, RollCallExpected, RollCallTick, Visit,
+)
 from arrival.housing.models import Bed, BedBlock, Site, Stay, StayEvent, Unit
 from arrival.reports.models import ReportRemark, ReportRun
 from arrival.services.models import Delivery, Scan
@@ -33,4 +36,6 @@ __all__ = [
     "AuditEvent", "Authority", "Bed", "Card", "ClarificationItem", "ItemTransition", "Delivery", "Scan", "BedBlock", "CatalogEntry", "Site", "Stay", "StayEvent",
     "Unit", "Document", "DuplicateDecision", "Household",
     "IdempotencyRecord", "LoginSession", "ReportRemark", "ReportRun", "MatchKey", "Person", "PersonFlag", "User",
+    "GateEvent", "GatePresence", "GateSite", "RollCall", "RollCallExpected", "RollCallTick",
+    "Visit",
 ]

@@ -3,7 +3,7 @@ from flask import jsonify, request
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response, query_parameter, ref, register_schema
 from arrival.audit.operations import search
-from arrival.audit.views import parse_filters
+from arrival.audit.filters import parse_filters
 from arrival.core.inputs import MAX_PAGE, query_int
 
 register_schema("AuditEvent", {

@@ -13,6 +13,7 @@ ROLE_LABELS = {
     Role.SERVICE_POINT: _l("Service point"),
     Role.CASEWORKER: _l("Caseworker"),
     Role.COORDINATOR: _l("Coordination"),
+    Role.SECURITY: _l("Security service"),
 }
 
 

@@ -45,6 +45,7 @@ class Role(StrEnum):
     SERVICE_POINT = "service_point"
     CASEWORKER = "caseworker"
     COORDINATOR = "coordinator"
+    SECURITY = "security"  # security service at a site's gate (issue 17)
 
 
 class Permission(StrEnum):
@@ -77,6 +78,8 @@ class Permission(StrEnum):
     APPOINTMENTS_MANAGE = "appointments.manage"  # calendars, slots, blocked days
     APPOINTMENTS_SCREEN = "appointments.screen"  # the call-up screen (card numbers only)
     APPOINTMENTS_BOOK_FIRST = "appointments.book_first"  # any authority's first appointment
+    GATE_SCAN = "gate.scan"  # gate mode (IN/OUT/SEEN), visitor and staff log
+    GATE_PRESENCE = "gate.presence"  # evacuation list, assembly kiosk, roll call, export
 
 
 class FieldGroup(StrEnum):
@@ -137,6 +140,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                  P.REPORTS_READ, P.REPORTS_GENERATE}),
 }
 
+# --- Gate presence and evacuation (issue 17) -------------------------------------------
+# The security service runs the gate and the roll call; coordination may do both;
+# housing (site management) reads the evacuation list and runs roll calls; service
+# points may staff a gate (they see first names only, no evacuation list).
+GATE_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.SECURITY: frozenset({P.CATALOG_READ, P.GATE_SCAN, P.GATE_PRESENCE}),
+    Role.COORDINATOR: frozenset({P.GATE_SCAN, P.GATE_PRESENCE}),
+    Role.HOUSING: frozenset({P.GATE_PRESENCE}),
+    Role.SERVICE_POINT: frozenset({P.GATE_SCAN}),
+}
+for _role, _extra in GATE_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _extra
+# --- end of the gate block ------------------------------------------------------------
+
 # Caseworkers get these on top of their role, by the kind of their authority: the
 # regional authority (RP) receives the situation report.
 AUTHORITY_KIND_PERMISSIONS: dict[AuthorityKind, frozenset[Permission]] = {
@@ -161,6 +178,9 @@ ROLE_FIELD_GROUPS: dict[Role, frozenset[FieldGroup]] = {
     # flag instructions), produced by the services domain, never a person's record.
     Role.SERVICE_POINT: frozenset({G.SERVICES}),
     Role.COORDINATOR: frozenset({G.IDENTITY, G.ACCOMMODATION, G.CLARIFICATION}),
+    # Gate and evacuation list (issue 17): names and where someone lives, nothing else;
+    # who needs help on the stairs is shown as a derived mark, not as health data.
+    Role.SECURITY: frozenset({G.IDENTITY, G.ACCOMMODATION}),
 }
 
 # Caseworkers see what their authority's kind of work needs.
@@ -273,6 +293,26 @@ ENDPOINT_PERMISSIONS: dict[str, Access | Permission] = {
     "reports.download": A(P.REPORTS_READ, NONE),
     "reports.generate": A(P.REPORTS_GENERATE, NONE),
     "reports.remark": A(P.REPORTS_GENERATE, NONE),
+    # --- gate presence and evacuation (issue 17) ---
+    "gate.index": A(P.GATE_SCAN, NONE),
+    "gate.station": A(P.GATE_SCAN, NONE),
+    "gate.station_scan": A(P.GATE_SCAN, PERSONS),
+    "gate.visits": A(P.GATE_SCAN, NONE),  # visitors and staff, not registered persons
+    "gate.sign_in": A(P.GATE_SCAN, NONE),
+    "gate.sign_out": A(P.GATE_SCAN, NONE),
+    "gate.settings": A(P.HOUSING_MANAGE, NONE),
+    "gate.evacuation": A(P.GATE_PRESENCE, PERSONS),
+    "gate.kiosk": A(P.GATE_PRESENCE, NONE),  # the page holds no names; its data: the API
+    "gate.kiosk_worker": A(P.GATE_PRESENCE, NONE),
+    "gate.roll_calls": A(P.GATE_PRESENCE, NONE),
+    "gate.start_roll_call": A(P.GATE_PRESENCE, NONE),
+    "gate.roll_call": A(P.GATE_PRESENCE, PERSONS),
+    "gate.end_roll_call": A(P.GATE_PRESENCE, NONE),
+    "gate.export": A(P.GATE_PRESENCE, PERSONS),
+    "api.gate_scan": A(P.GATE_SCAN, PERSONS),
+    "api.gate_evacuation": A(P.GATE_PRESENCE, PERSONS),
+    "api.gate_roll_call": A(P.GATE_PRESENCE, PERSONS),
+    "api.gate_tick": A(P.GATE_PRESENCE, PERSONS),
 }
 
 

@@ -19,6 +19,7 @@ MENU = [
     ("registry.new_household", _l("Register")),
     ("housing.overview", _l("Accommodation")),
     ("services.station", _l("Scan station")),
+    ("gate.index", _l("Gate")),
     ("cases.index", _l("Clarification")),
     ("appointments.index", _l("Appointments")),
     ("dashboard.index", _l("Dashboard")),

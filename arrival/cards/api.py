@@ -8,7 +8,7 @@ from arrival.audit.operations import record_read
 from arrival.api.openapi import documented, json_response, query_parameter
 from arrival.cards import links, operations, tokens
 from arrival.cards.render import render_cards
-from arrival.cards.views import pdf_response
+from arrival.core.downloads import pdf_response
 from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.registry.lookup import person_or_404

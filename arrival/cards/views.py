@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from arrival.cards import operations
 from arrival.cards.render import render_cards
+from arrival.core.downloads import pdf_response
 from arrival.core.forms_support import ActionForm, flash_errors
 from arrival.core.validation import ValidationFailed
 from arrival.registry.lookup import household_or_404, person_or_404
 
 bp = Blueprint("cards", __name__, url_prefix="/cards")
-
-
-def pdf_response(data: bytes, filename: str):
-    import io
-
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
-                     download_name=filename, max_age=0)
 
 
 @bp.post("/households/<ref>/print")

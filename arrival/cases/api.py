@@ -7,7 +7,7 @@ from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response, query_parameter, register_schema
 from arrival.cases import operations, queue
 from arrival.cases.models import ClarificationItem
-from arrival.cases.views import filter_from
+from arrival.cases.filters import filter_from
 from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.extensions import db

@@ -13,41 +13,19 @@ from arrival.audit.operations import record_read
 from arrival.auth.permissions import (
     FieldGroup,
     may_read_item_notes,
-    own_authority_only,
     user_field_groups,
 )
 from arrival.cases import operations, queue
+from arrival.cases.filters import filter_from, own_authority_id
 from arrival.cases.forms import TransitionForm
 from arrival.cases.models import ClarificationItem
-from arrival.catalog.models import Authority
 from arrival.catalog.operations import active_authorities
-from arrival.core.inputs import MAX_PAGE, query_int
 from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
 from arrival.housing.inventory import sites
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-
-
-def own_authority_id() -> int | None:
-    return own_authority_only(current_user)
-
-
-def filter_from(args) -> queue.QueueFilter:
-    """Caseworkers always see their own authority; coordinators choose one."""
-    authority_id = own_authority_id()
-    if authority_id is None:
-        code = args.get("authority")
-        authority = db.session.scalar(sa.select(Authority).where(Authority.code == code)) \
-            if code else None
-        authority_id = authority.id if authority else None
-    return queue.QueueFilter(
-        authority_id=authority_id, state=args.get("state") or None,
-        topic=args.get("topic") or None, overdue=args.get("overdue") == "1",
-        age=args.get("age") or None, site_id=query_int(args, "site"),
-        assigned_to=current_user.id if args.get("mine") == "1" else None,
-        page=query_int(args, "page", 1, minimum=1, maximum=MAX_PAGE, clamp=True))
 
 
 def _topic_choices():

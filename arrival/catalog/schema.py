@@ -48,6 +48,12 @@ class VulnerabilityFlag(_Titled):
     barrier_free: StrictBool = False
     instruction_de: Title | None = None
     instruction_en: Title | None = None
+    # At the gate (arrival.gate): advice shown with the answer, directions refused,
+    # and whether the person is listed first on the evacuation list (needs help).
+    gate_advice_de: Title | None = None
+    gate_advice_en: Title | None = None
+    gate_blocks: list[Literal["in", "out"]] = []
+    evacuation_assistance: StrictBool = False
 
 
 class Resolution(_Titled):

@@ -8,6 +8,7 @@ from arrival.core.inputs import query_int
 from arrival.core.timezone import format_local
 from arrival.core.validation import ValidationFailed
 from arrival.dashboard.moment import own_authority_code, parse_as_of
+from arrival.gate.operations import present_counts
 from arrival.housing.inventory import sites
 from arrival.statistics.figures import dashboard
 
@@ -49,5 +50,13 @@ def index():
         refresh_seconds=KIOSK_REFRESH_SECONDS if kiosk and as_of is None else None,
         as_of_value=request.args.get("as_of", ""), as_of_error=as_of_error,
         now_local_value=format_local(now(), "%Y-%m-%dT%H:%M"),
-        age_band_label=age_band_label, vulnerable_group_label=vulnerable_group_label), \
+        age_band_label=age_band_label, vulnerable_group_label=vulnerable_group_label,
+        gate_present=_gate_present(site_id) if as_of is None else []), \
         422 if as_of_error else 200
+
+
+def _gate_present(site_id: int | None) -> list[tuple[str, int]]:
+    """Persons inside each site with gate control, now (gate data has no past)."""
+    counts = present_counts()
+    return [(site.name, counts.get(site.id, 0)) for site in sites()
+            if site.id in counts and (site_id is None or site.id == site_id)]

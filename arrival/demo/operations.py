@@ -29,6 +29,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("housing", "housing", None, "Hans Housing"),
     DemoAccount("service", "service_point", None, "Sina Service"),
     DemoAccount("coordinator", "coordinator", None, "Kai Koordination"),
+    DemoAccount("security", "security", None, "Sami Sicherheitsdienst"),
     DemoAccount("jugendamt", "caseworker", "jugendamt", "Julia Jugendamt"),
     DemoAccount("sozialamt", "caseworker", "sozialamt", "Sven Sozialamt"),
     DemoAccount("gesundheitsamt", "caseworker", "gesundheitsamt", "Gesa Gesundheitsamt"),

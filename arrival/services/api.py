@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response
@@ -11,31 +10,8 @@ from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.extensions import db, limiter
 from arrival.services import operations
+from arrival.services.limits import scan_rate_limit, station_key
 from arrival.services.models import Delivery
-
-
-def scan_rate_limit() -> str:
-    return current_app.config["SCAN_RATE_LIMIT"]
-
-
-def station_key() -> str:
-    """One budget per signed-in account and station (site and service type). Only a
-    site that exists and a service type of the catalogue make a station of their
-    own: the free-text point, or made-up values, cannot open new budgets."""
-    from arrival.housing.models import Site
-
-    if request.is_json:
-        values = request.get_json(silent=True)
-        values = values if isinstance(values, dict) else {}
-        site, service = values.get("site_id"), values.get("service_type")
-    else:
-        site, service = request.form.get("site", type=int), request.form.get("service")
-    if not (type(site) is int and 0 < site < 2**31 and db.session.get(Site, site)):
-        site = "-"
-    if not (isinstance(service, str) and operations.service_type(service[:60])):
-        service = "-"
-    user = current_user.id if current_user.is_authenticated else request.remote_addr
-    return f"scan:{user}:{site}:{service}"
 
 
 def answer_json(answer: operations.ScanAnswer) -> dict:

@@ -16,7 +16,7 @@ from arrival.services.models import Delivery
 from arrival.extensions import limiter
 from arrival.housing.inventory import sites
 from arrival.services import operations
-from arrival.services.api import scan_rate_limit, station_key
+from arrival.services.limits import scan_rate_limit, station_key
 
 bp = Blueprint("services", __name__, url_prefix="/services")
 

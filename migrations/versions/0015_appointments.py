@@ -1,7 +1,7 @@
 """appointments: slot calendars, slots, appointments and their history (issue 16)
 
 Revision ID: 0015_appointments
-Revises: 0009_harden_access
+Revises: 0014_gate
 Create Date: 2026-12-01 22:23:55.290433
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_appointments'
-down_revision = '0009_harden_access'
+down_revision = '0014_gate'
 branch_labels = None
 depends_on = None
 

@@ -29,7 +29,8 @@ ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR = (
     "admin", "intake", "housing", "service_point", "coordinator")
 SOCIAL, SECURITY, REGIONAL = "caseworker:social", "caseworker:security", "caseworker:regional"
 CASEWORKERS = {SOCIAL, SECURITY, REGIONAL}
-SIGNED_IN = {ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR} | CASEWORKERS
+GUARD = "security"  # the security service at a site's gate (issue 17)
+SIGNED_IN = {ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, GUARD} | CASEWORKERS
 ANYONE = SIGNED_IN | {None}
 PERSON_READERS = {INTAKE, HOUSING, COORDINATOR} | CASEWORKERS
 PLACING = {INTAKE, HOUSING}
@@ -70,6 +71,16 @@ EXPECTED_ACCESS: dict[str, set] = {
     # the situation report goes to coordination and to the regional authority (RP)
     **dict.fromkeys(["reports.index", "reports.download"], {COORDINATOR, REGIONAL}),
     **dict.fromkeys(["reports.generate", "reports.remark"], {COORDINATOR}),
+    # the gate: the security service, coordination, service points staffing a gate
+    **dict.fromkeys(["gate.index", "gate.station", "gate.station_scan", "gate.visits",
+                     "gate.sign_in", "gate.sign_out", "api.gate_scan"],
+                    {GUARD, COORDINATOR, SERVICE_POINT}),
+    "gate.settings": {ADMIN, HOUSING},
+    # the evacuation list and the roll call: security, coordination, site management
+    **dict.fromkeys(["gate.evacuation", "gate.kiosk", "gate.kiosk_worker", "gate.roll_calls",
+                     "gate.start_roll_call", "gate.roll_call", "gate.end_roll_call",
+                     "gate.export", "api.gate_evacuation", "api.gate_roll_call",
+                     "api.gate_tick"], {GUARD, COORDINATOR, HOUSING}),
     # appointments (issue 16): each authority books and works its own (checked by the
     # operations), intake books the first ones, coordinators read; calendars hold no
     # person data (the admin may keep them); the waiting-room screen shows card numbers
@@ -89,7 +100,8 @@ EXPECTED_ACCESS: dict[str, set] = {
                     {INTAKE, SERVICE_POINT, COORDINATOR} | CASEWORKERS),
     "api.appointment_figures": {HOUSING, COORDINATOR} | CASEWORKERS,
 }
-ROLES = [None, ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, SOCIAL, SECURITY, REGIONAL]
+ROLES = [None, ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, GUARD, SOCIAL, SECURITY,
+         REGIONAL]
 AUTHORITY_OF_KIND = {"social": "jugendamt", "security": "auslaenderbehoerde", "regional": "rp"}
 
 
@@ -172,6 +184,7 @@ def test_permission_matrix(app, client, make_user, target_user_id, role):
                      "number": "K-0000-0000-0", "delivery_id": 999999,
                      "person_id": "00000000-0000-0000-0000-000000000000", "item_id": 999999,
                      "day": "2022-03-27", "name": "manifest.json",
+                     "roll_call_id": 999999, "visit_id": 999999,
                      "appointment_id": 999999, "calendar_id": 999999}
     # Signing out last, so that the other endpoints are tried while signed in.
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))

@@ -1,8 +1,6 @@
-"""Registering and changing households and persons.
-
-Operations flush and audit; the request commits. Registration is idempotent per
-key and refuses likely duplicates unless the clerk gives a reason.
-"""
+"""Registering a household, and a person joining one: idempotent per key,
+serialised against a twin registration on another tablet, refusing likely
+duplicates unless the clerk gives a reason (which is recorded and audited)."""
 
 from __future__ import annotations
 
@@ -11,29 +9,21 @@ import json
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 
-from arrival.core.actor import acting_user_id
 from arrival.audit.models import AuditAction
-from arrival.audit.operations import record, record_read
-from arrival.audit.models import AuditEvent
+from arrival.audit.operations import record
+from arrival.core.actor import acting_user_id
 from arrival.core.events import publish
-from arrival.core.validation import Conflict, ValidationFailed
+from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
 from arrival.registry import matching
+from arrival.registry.checkchar import new_reference
 from arrival.registry.events import HouseholdChanged, HouseholdRegistered
-from arrival.registry.checkchar import new_reference, normalise_ref, verify
-from arrival.registry.models import (
-    Document,
-    DuplicateDecision,
-    Household,
-    IdempotencyRecord,
-    MatchKey,
-    Person,
-    PersonFlag,
-)
+from arrival.registry.models import DuplicateDecision, Household, IdempotencyRecord, Person
+from arrival.registry.operations.persons import add_person
 from arrival.registry.validation import (
     HouseholdInput,
     PersonInput,
@@ -41,10 +31,8 @@ from arrival.registry.validation import (
     plausibility_warnings,
 )
 
+
 REGISTRATION_SCOPE = "household.create"
-PERSON_FIELDS = ("relation", "family_name", "given_names", "family_name_cyrillic",
-                 "given_names_cyrillic", "patronymic", "sex", "date_of_birth", "birth_year",
-                 "nationality", "languages", "notes")
 
 
 class PossibleDuplicates(Exception):
@@ -118,7 +106,9 @@ def register_household(
     if likely and not duplicate_reason:
         raise PossibleDuplicates(likely)
     household = _create_household(data)
-    decisions = _record_decisions(household, likely, duplicate_reason)
+    decisions = _record_decisions(
+        [(household.persons[index], candidates) for index, candidates in likely.items()],
+        duplicate_reason)
     if idempotency_key:
         db.session.get(IdempotencyRecord, idempotency_key).household_id = household.id
     db.session.flush()
@@ -190,61 +180,12 @@ def _create_household(data: HouseholdInput) -> Household:
     return household
 
 
-def add_person(household: Household, data: PersonInput, *, position: int | None = None
-               ) -> Person:
-    if position is None:
-        position = len(household.persons)
-    person = Person(household=household, position=position,
-                    birth_date_estimated=data.birth_date_estimated,
-                    **{name: getattr(data, name) for name in PERSON_FIELDS})
-    db.session.add(person)
-    db.session.flush()
-    _replace_document(person, data)
-    _replace_flags(person, data.flags)
-    _replace_match_keys(person)
-    record(AuditAction.CREATE, entity_type="person", entity_id=person.public_id,
-           fields=_provided_fields(data))
-    return person
-
-
-def _provided_fields(data: PersonInput) -> list[str]:
-    provided = [name for name in PERSON_FIELDS if getattr(data, name) not in (None, [], "")]
-    if data.document and data.document.number:
-        provided.append("document")
-    if data.flags:
-        provided.append("flags")
-    return provided
-
-
-def _replace_document(person: Person, data: PersonInput) -> None:
-    person.documents.clear()
-    if data.document and data.document.number:
-        person.documents.append(Document(
-            type=data.document.type, number=data.document.number,
-            issuing_country=data.document.issuing_country, expiry=data.document.expiry))
-    elif data.document:
-        person.documents.append(Document(type=data.document.type))
-
-
-def _replace_flags(person: Person, codes: list[str]) -> None:
-    current = {row.code: row for row in person.flag_rows}
-    for code in set(current) - set(codes):
-        person.flag_rows.remove(current[code])
-    for code in sorted(set(codes) - set(current)):
-        person.flag_rows.append(PersonFlag(code=code))
-
-
-def _replace_match_keys(person: Person) -> None:
-    db.session.execute(sa.delete(MatchKey).where(MatchKey.person_id == person.id))
-    db.session.add_all(matching.keys_for_person(person))
-
-
-def _record_decisions(household: Household, likely: dict[int, list[matching.Candidate]],
+def _record_decisions(decided: list[tuple[Person, list[matching.Candidate]]],
                       reason: str | None) -> list[DuplicateDecision]:
+    """The clerk's "not the same person" for each likely candidate, recorded and audited."""
     decisions = []
     user_id = acting_user_id()
-    for index, candidates in likely.items():
-        person = household.persons[index]
+    for person, candidates in decided:
         for candidate in candidates:
             decision = DuplicateDecision(person_id=person.id, candidate_id=candidate.person.id,
                                          score=candidate.score, reason=reason[:300],
@@ -255,71 +196,6 @@ def _record_decisions(household: Household, likely: dict[int, list[matching.Cand
                    entity_id=person.public_id, fields=["reason"],
                    detail=f"registered despite likely duplicate {candidate.person.public_id}")
     return decisions
-
-
-def update_person(person: Person, data: PersonInput, *, expected_version: int) -> list[str]:
-    """Apply an edit made on version `expected_version`; refuse a stale one."""
-    if person.version != expected_version:
-        raise Conflict(_("This person was changed by someone else in the meantime."),
-                       code="stale_version", details={"current_version": person.version})
-    changed = [name for name in PERSON_FIELDS if getattr(person, name) != getattr(data, name)]
-    for name in changed:
-        setattr(person, name, getattr(data, name))
-    person.birth_date_estimated = data.birth_date_estimated
-    if _document_changed(person, data):
-        _replace_document(person, data)
-        changed.append("document")
-    if sorted(person.flags) != sorted(data.flags):
-        _replace_flags(person, data.flags)
-        changed.append("flags")
-    if changed:
-        db.session.flush()
-        if {"family_name", "given_names", "family_name_cyrillic", "given_names_cyrillic",
-                "patronymic", "birth_year"} & set(changed):
-            _replace_match_keys(person)
-        db.session.flush()
-        record(AuditAction.UPDATE, entity_type="person", entity_id=person.public_id,
-               fields=changed, detail=f"version {person.version}")
-        publish(HouseholdChanged(person.household, person))
-    return changed
-
-
-def _document_changed(person: Person, data: PersonInput) -> bool:
-    current = person.document
-    wanted = data.document
-    as_tuple = (lambda d: (d.type, d.number, d.issuing_country, d.expiry) if d else None)
-    if wanted is not None and wanted.number is None and current is None:
-        return wanted.type != "none"
-    return as_tuple(current) != as_tuple(wanted)
-
-
-def canonical_household_ref(text: str) -> str | None:
-    """The stored form ("H-7K3M-9QX2-C") of a typed reference, or None when the
-    text is not a household reference or its check character is wrong."""
-    try:
-        ref = normalise_ref(text or "")
-    except ValueError:
-        return None
-    if len(ref) != 10 or not ref.startswith("H") or not verify(ref):
-        return None
-    return f"{ref[0]}-{ref[1:5]}-{ref[5:9]}-{ref[9]}"
-
-
-def household_by_ref(text: str) -> Household | None:
-    ref = canonical_household_ref(text)
-    if ref is None:
-        return None
-    return db.session.scalar(sa.select(Household).where(Household.ref == ref))
-
-
-def person_by_public_id(public_id: str) -> Person | None:
-    return db.session.scalar(sa.select(Person).where(Person.public_id == public_id))
-
-
-def record_view(entity_type: str, entity_id: str, detail: str | None = None, *,
-                persons=()) -> None:
-    """A read of persons, naming each person shown (see audit.operations.record_read)."""
-    record_read(persons, entity_type=entity_type, entity_id=entity_id, detail=detail)
 
 
 def add_member(household: Household, payload: dict, *, duplicate_reason: str | None,
@@ -338,10 +214,7 @@ def add_member(household: Household, payload: dict, *, duplicate_reason: str | N
         raise PossibleDuplicates(likely)
     person = add_person(household, data)
     if likely:
-        for candidate in likely[0]:
-            db.session.add(DuplicateDecision(
-                person_id=person.id, candidate_id=candidate.person.id, score=candidate.score,
-                reason=duplicate_reason[:300], decided_by_id=acting_user_id()))
+        _record_decisions([(person, likely[0])], duplicate_reason)
     household.updated_at = now_utc()
     db.session.flush()
     publish(HouseholdChanged(household, person))
@@ -358,48 +231,6 @@ def _member_warnings(household: Household, data: PersonInput) -> dict[str, list[
     probe = HouseholdInput(arrived_at=household.arrived_at, persons=[head_input, data])
     return {k.replace("persons.1", "persons.0"): v
             for k, v in plausibility_warnings(probe).items()}
-
-
-def edit_person(person: Person, payload: dict, *, expected_version: int) -> list[str]:
-    data = parse_person_payload(payload)
-    if data.relation == "head" and person.relation != "head":
-        raise ValidationFailed({"persons.0.relation": [
-            _("The household already has a head.")]})
-    return update_person(person, data, expected_version=expected_version)
-
-
-def person_form_data(person: Person) -> dict:
-    document = person.document
-    return {
-        "relation": person.relation, "family_name": person.family_name,
-        "given_names": person.given_names,
-        "family_name_cyrillic": person.family_name_cyrillic or "",
-        "given_names_cyrillic": person.given_names_cyrillic or "",
-        "patronymic": person.patronymic or "", "sex": person.sex,
-        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else "",
-        "birth_year": "" if person.date_of_birth else str(person.birth_year),
-        "nationality": person.nationality, "languages": person.languages or [],
-        "flags": person.flags, "notes": person.notes or "", "mrz": "",
-        "document": {
-            "type": document.type if document else "none",
-            "number": (document.number or "") if document else "",
-            "issuing_country": (document.issuing_country or "") if document else "",
-            "expiry": document.expiry.isoformat() if document and document.expiry else "",
-        },
-    }
-
-
-def changes_since(person: Person, version: int) -> list[AuditEvent]:
-    """The recorded edits of a person after the given version (newest last)."""
-    events = db.session.scalars(
-        sa.select(AuditEvent).where(
-            AuditEvent.entity_type == "person", AuditEvent.entity_id == person.public_id,
-            AuditEvent.action == AuditAction.UPDATE.value)
-        .order_by(AuditEvent.id)
-    ).all()
-    return [e for e in events
-            if e.detail and e.detail.startswith("version ")
-            and int(e.detail.split()[1]) > version]
 
 
 def open_decisions(household: Household) -> list[DuplicateDecision]:

@@ -1,0 +1,124 @@
+// Gate station: IN / OUT / SEEN by card (handheld scanner, camera or typed number).
+// The answer names the direction; the page is ready for the next card by itself.
+(function () {
+  "use strict";
+
+  var station = document.querySelector(".gate-station");
+  if (!station || !window.fetch) { return; }
+  var form = station.querySelector(".scan-form");
+  var input = form.querySelector("#code");
+  var answerBox = station.querySelector(".answer");
+  var TEXT = JSON.parse(document.getElementById("gate-texts").textContent);
+  var resetTimer = null;
+  var busy = false;
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function direction() {
+    var checked = form.querySelector('input[name="direction"]:checked');
+    return checked ? checked.value : "in";
+  }
+
+  function show(answer) {
+    answerBox.className = "answer answer-" + answer.result;
+    answerBox.textContent = "";
+    var title = answer.label || TEXT.answers[answer.direction + ":" + answer.result] || answer.result;
+    answerBox.appendChild(element("p", "answer-title", title));
+    var reason = answer.reason_label !== undefined ? answer.reason_label : (TEXT.reasons[answer.reason] || answer.reason);
+    if (answer.lives_at) { reason += " · " + TEXT.livesAt + " " + answer.lives_at; }
+    if (reason) { answerBox.appendChild(element("p", "answer-reason", reason)); }
+    if (answer.person) {
+      var who = answer.person.name
+        ? answer.person.name + " (" + answer.person.birth_year + ")" + (answer.person.unit ? " · " + TEXT.unit + " " + answer.person.unit : "")
+        : answer.person.first_name + " · " + TEXT.household + " " + answer.person.household_size;
+      answerBox.appendChild(element("p", "answer-person", who));
+    }
+    (answer.advice || []).forEach(function (text) {
+      answerBox.appendChild(element("p", "answer-instruction", text));
+    });
+    window.clearTimeout(resetTimer);
+    resetTimer = window.setTimeout(function () {
+      answerBox.className = "answer";
+      answerBox.textContent = "";
+    }, answer.result === "green" ? 3500 : 7000);
+  }
+
+  function submit(code) {
+    if (busy || !code) { return; }
+    busy = true;
+    var chosen = direction();
+    fetch(station.getAttribute("data-scan-url"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": window.arrivalCsrfToken() },
+      body: JSON.stringify({ code: code, direction: chosen,
+                             site_id: parseInt(station.getAttribute("data-site"), 10),
+                             station: station.getAttribute("data-station") })
+    }).then(function (response) {
+      if (response.status === 429) { return { result: "red", reason: "too_many_requests", direction: chosen }; }
+      if (response.status === 401) { window.location.reload(); return null; }
+      return response.json();
+    }).then(function (answer) { if (answer) { show(answer); } })
+      .catch(function () { show({ result: "red", reason: "offline", direction: chosen }); })
+      .then(function () { busy = false; input.value = ""; input.focus(); });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    submit(input.value.trim());
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "direction") { input.focus(); }
+  });
+
+  var toggle = station.querySelector(".camera-toggle");
+  var video = station.querySelector("video.camera");
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.jsQR) {
+    toggle.hidden = false;
+    var canvas = document.createElement("canvas");
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    var stream = null;
+    var lastCode = "";
+    var lastAt = 0;
+    var tick = function () {
+      if (!stream) { return; }
+      if (video.readyState === video.HAVE_ENOUGH_DATA) {
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        context.drawImage(video, 0, 0, canvas.width, canvas.height);
+        var image = context.getImageData(0, 0, canvas.width, canvas.height);
+        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+        var now = Date.now();
+        if (found && found.data && (found.data !== lastCode || now - lastAt > 4000)) {
+          lastCode = found.data;
+          lastAt = now;
+          submit(found.data);
+        }
+      }
+      window.requestAnimationFrame(tick);
+    };
+    toggle.addEventListener("click", function () {
+      if (stream) {
+        stream.getTracks().forEach(function (track) { track.stop(); });
+        stream = null;
+        video.hidden = true;
+        return;
+      }
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (media) {
+        stream = media;
+        video.srcObject = media;
+        video.hidden = false;
+        video.play();
+        window.requestAnimationFrame(tick);
+      }).catch(function () { toggle.hidden = true; });
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("input, select, textarea, button, a, label")) { input.focus(); }
+  });
+})();
