@@ -67,6 +67,7 @@ def _wire_domains(app: Flask) -> None:
     shared pages and its reactions to other domains' events in its wiring module.
     Lower domains first: a domain may add to what a lower one offers."""
     from arrival import api
+    from arrival.appointments import wiring as appointments
     from arrival.audit import wiring as audit
     from arrival.backup import wiring as backup
     from arrival.auth import wiring as auth
@@ -82,6 +83,6 @@ def _wire_domains(app: Flask) -> None:
     from arrival.services import wiring as services
 
     for domain in (audit, auth, catalog, registry, housing, cards, services, cases,
-                   gate, dashboard, reports, demo, backup):
+                   gate, appointments, dashboard, reports, demo, backup):
         domain.init_app(app)
     api.init_app(app)  # after the domains: their API routes are attached by then

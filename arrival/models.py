@@ -1,6 +1,14 @@
 """Every domain's models, imported in one place so that the metadata (and
 Alembic's autogenerate) sees all tables."""
 
+from arrival.appointments.models import (
+    Appointment,
+    AppointmentPerson,
+    AppointmentTransition,
+    BlockedDay,
+    Slot,
+    SlotCalendar,
+)
 from arrival.audit.models import AuditEvent, AuditSeal
 from arrival.auth.models import LoginSession, User
 from arrival.cards.models import Card
@@ -23,6 +31,8 @@ from arrival.registry.models import (
 )
 
 __all__ = [
+    "Appointment", "AppointmentPerson", "AppointmentTransition", "BlockedDay", "Slot",
+    "SlotCalendar",
     "AuditEvent", "Authority", "Bed", "Card", "ClarificationItem", "ItemTransition", "Delivery", "Scan", "BedBlock", "CatalogEntry", "Site", "Stay", "StayEvent",
     "Unit", "Document", "DuplicateDecision", "Household",
     "IdempotencyRecord", "LoginSession", "ReportRemark", "ReportRun", "MatchKey", "Person", "PersonFlag", "User",

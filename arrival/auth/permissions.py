@@ -71,6 +71,13 @@ class Permission(StrEnum):
     DASHBOARD = "dashboard.read"  # aggregate figures, no names
     REPORTS_READ = "reports.read"  # download situation reports
     REPORTS_GENERATE = "reports.generate"  # generate now, remarks
+    # appointments (issue 16; granted in the appointments block below the tables)
+    APPOINTMENTS_READ = "appointments.read"  # calendars, day lists, a household's appointments
+    APPOINTMENTS_BOOK = "appointments.book"  # book (own authority; intake: the first ones)
+    APPOINTMENTS_WORK = "appointments.work"  # arrived/attended/missed, rebook, cancel, call up
+    APPOINTMENTS_MANAGE = "appointments.manage"  # calendars, slots, blocked days
+    APPOINTMENTS_SCREEN = "appointments.screen"  # the call-up screen (card numbers only)
+    APPOINTMENTS_BOOK_FIRST = "appointments.book_first"  # any authority's first appointment
     GATE_SCAN = "gate.scan"  # gate mode (IN/OUT/SEEN), visitor and staff log
     GATE_PRESENCE = "gate.presence"  # evacuation list, assembly kiosk, roll call, export
 
@@ -316,6 +323,56 @@ def _access(endpoint: str) -> Access | None:
     if entry is None or isinstance(entry, Access):
         return entry
     return Access(entry, None)  # a bare permission: reads persons is undeclared
+
+
+# --- appointments (issue 16) -------------------------------------------------------------
+# Each authority books and changes its own appointments (the operations check the
+# authority), intake may book the first ones, coordinators read. Calendars are
+# kept by the authority's caseworkers or the administrator (no person data).
+APPOINTMENT_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset({P.APPOINTMENTS_MANAGE}),
+    Role.INTAKE: frozenset({P.APPOINTMENTS_READ, P.APPOINTMENTS_BOOK, P.APPOINTMENTS_BOOK_FIRST,
+                            P.APPOINTMENTS_SCREEN}),
+    Role.SERVICE_POINT: frozenset({P.APPOINTMENTS_SCREEN}),
+    Role.CASEWORKER: frozenset({P.APPOINTMENTS_READ, P.APPOINTMENTS_BOOK, P.APPOINTMENTS_WORK,
+                                P.APPOINTMENTS_MANAGE, P.APPOINTMENTS_SCREEN}),
+    Role.COORDINATOR: frozenset({P.APPOINTMENTS_READ, P.APPOINTMENTS_SCREEN}),
+}
+for _role, _granted in APPOINTMENT_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
+ENDPOINT_PERMISSIONS.update({
+    "appointments.index": A(P.APPOINTMENTS_READ, NONE),
+    "appointments.required": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.appointments_required": A(P.APPOINTMENTS_READ, PERSONS),
+    "appointments.calendar": A(P.APPOINTMENTS_READ, NONE),
+    "appointments.new_calendar": A(P.APPOINTMENTS_MANAGE, NONE),
+    "appointments.generate": A(P.APPOINTMENTS_MANAGE, NONE),
+    "appointments.block": A(P.APPOINTMENTS_MANAGE, NONE),
+    "appointments.day": A(P.APPOINTMENTS_READ, PERSONS),
+    "appointments.arrive": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.bulk_attended": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.desk": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.call_next": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.screen": A(P.APPOINTMENTS_SCREEN, NONE),
+    "appointments.book": A(P.APPOINTMENTS_BOOK, PERSONS),
+    "appointments.transition": A(P.APPOINTMENTS_WORK, NONE),
+    "appointments.rebook": A(P.APPOINTMENTS_WORK, PERSONS),
+    "appointments.slip": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.appointment_calendars": A(P.APPOINTMENTS_READ, NONE),
+    "api.create_appointment_calendar": A(P.APPOINTMENTS_MANAGE, NONE),
+    "api.generate_appointment_slots": A(P.APPOINTMENTS_MANAGE, NONE),
+    "api.block_appointment_day": A(P.APPOINTMENTS_MANAGE, NONE),
+    "api.book_appointment": A(P.APPOINTMENTS_BOOK, PERSONS),
+    "api.household_appointments": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.transition_appointment": A(P.APPOINTMENTS_WORK, PERSONS),
+    "api.rebook_appointment": A(P.APPOINTMENTS_WORK, PERSONS),
+    "api.appointment_day": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.appointment_arrival": A(P.APPOINTMENTS_WORK, PERSONS),
+    "api.appointment_call_next": A(P.APPOINTMENTS_WORK, NONE),
+    "api.appointment_screen": A(P.APPOINTMENTS_SCREEN, NONE),
+    "api.appointment_slip": A(P.APPOINTMENTS_READ, PERSONS),
+    "api.appointment_figures": A(P.DASHBOARD, NONE),
+})
 
 
 def required_permission(endpoint: str | None) -> Permission | None:

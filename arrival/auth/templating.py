@@ -21,6 +21,7 @@ MENU = [
     ("services.station", _l("Scan station")),
     ("gate.index", _l("Gate")),
     ("cases.index", _l("Clarification")),
+    ("appointments.index", _l("Appointments")),
     ("dashboard.index", _l("Dashboard")),
     ("reports.index", _l("Reports")),
     ("users.index", _l("Accounts")),

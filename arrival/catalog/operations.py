@@ -23,6 +23,7 @@ CATALOG_FILES = {
     "clarification_topics.toml": "clarification_topic",
     "arrival_points.toml": "arrival_point",
     "clarification_rules.toml": "clarification_rule",
+    "appointment_types.toml": "appointment_type",
 }
 ENTRY_COLUMNS = {"code", "title_de", "title_en"}
 
@@ -70,6 +71,7 @@ def load_catalog(directory: Path) -> LoadReport:
         _load_entries(kind, entries, report, filename)
     db.session.flush()
     _check_rule_topics(report)
+    _check_appointment_types()
     if report.changed:
         record(
             AuditAction.UPDATE, entity_type="catalog",
@@ -109,6 +111,26 @@ def _check_rule_topics(report: LoadReport) -> None:
         if rule.attributes.get("topic") not in topics:
             raise CatalogError(f"clarification_rules.toml: rule {rule.code!r} names unknown "
                                f"topic {rule.attributes.get('topic')!r}")
+
+
+def _check_appointment_types() -> None:
+    """Each appointment type names a known authority and topics; the resolution it
+    gives its items is one those topics know."""
+    known = set(db.session.scalars(sa.select(Authority.code)))
+    topics = {e.code: e for e in entries("clarification_topic")}
+    for kind in entries("appointment_type"):
+        spec = kind.attributes
+        if spec.get("authority") not in known:
+            raise CatalogError(f"appointment_types.toml: type {kind.code!r} names unknown "
+                               f"authority {spec.get('authority')!r}")
+        for code in spec.get("topics", []):
+            if code not in topics:
+                raise CatalogError(f"appointment_types.toml: type {kind.code!r} names unknown "
+                                   f"topic {code!r}")
+            resolutions = {r["code"] for r in topics[code].attributes.get("resolutions", [])}
+            if spec.get("resolves_item") and spec.get("resolution") not in resolutions:
+                raise CatalogError(f"appointment_types.toml: type {kind.code!r}: resolution "
+                                   f"{spec.get('resolution')!r} is not one of topic {code!r}")
 
 
 def _check_topic_authorities(entries: list[dict], known: set[str], source: str) -> None:

@@ -119,6 +119,34 @@ class ServiceType(_Titled):
     presence_only: StrictBool = False
 
 
+class AppointmentType(_Titled):
+    """An appointment an authority offers (issue 16): how long it takes, whether a
+    household comes together or each person alone, for whom, which clarification
+    topics it serves, and whether attending resolves the item (with which
+    resolution). title_uk/title_ru and bring_* are printed on the family's slip."""
+    authority: Code
+    duration_minutes: Annotated[StrictInt, Field(ge=5, le=480)]
+    group: Literal["household", "person"]
+    topics: Annotated[list[Code], Field(min_length=1)]
+    min_age: Age | None = None
+    max_age: Age | None = None
+    resolves_item: StrictBool = False
+    resolution: Code | None = None
+    title_uk: Title
+    title_ru: Title
+    bring_de: Title | None = None
+    bring_en: Title | None = None
+    bring_uk: Title | None = None
+    bring_ru: Title | None = None
+
+    @field_validator("resolution")
+    @classmethod
+    def _resolution_named(cls, resolution, info):
+        if info.data.get("resolves_item") and not resolution:
+            raise ValueError("resolves_item needs a resolution code")
+        return resolution
+
+
 # data file → (array name in the file, the model of one element)
 FILE_SCHEMAS: dict[str, tuple[str, type[_Strict]]] = {
     "authorities.toml": ("authority", Authority),
@@ -128,6 +156,7 @@ FILE_SCHEMAS: dict[str, tuple[str, type[_Strict]]] = {
     "clarification_topics.toml": ("entry", ClarificationTopic),
     "clarification_rules.toml": ("rule", ClarificationRule),
     "service_types.toml": ("entry", ServiceType),
+    "appointment_types.toml": ("entry", AppointmentType),
 }
 
 

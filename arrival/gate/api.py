@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import get_locale
 from flask_login import current_user
 
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response
 from arrival.auth.permissions import FieldGroup, user_field_groups
+from arrival.core import inputs
 from arrival.extensions import db, limiter
 from arrival.gate import operations
 from arrival.gate.limits import scan_rate_limit, station_key
@@ -23,8 +24,8 @@ def _identity() -> bool:
 
 
 def _body() -> dict:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
+    """The JSON object of the request (anything else: 400, see core.inputs)."""
+    return inputs.json_object()
 
 
 @bp.post("/gate/scan")

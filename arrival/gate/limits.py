@@ -11,8 +11,14 @@ def scan_rate_limit() -> str:
 
 
 def station_key() -> str:
-    """One budget per signed-in account and gate station."""
-    values = request.get_json(silent=True) if request.is_json else request.form
-    station = str((values or {}).get("station", ""))[:80]
+    """One budget per signed-in account and site: a made-up station name opens no
+    new budget (the same rule as the service scan stations)."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        site = body.get("site_id") if isinstance(body, dict) else None
+    else:
+        site = request.form.get("site", type=int)
+    if not (type(site) is int and 0 < site < 2**31):
+        site = "-"
     user = current_user.id if current_user.is_authenticated else request.remote_addr
-    return f"gate:{user}:{station}"
+    return f"gate:{user}:{site}"

@@ -94,6 +94,35 @@ def _member_form(c, w):
 
 MEAL = {"service_type": "counselling", "point": "Halle 1"}
 
+
+def _calendar_ready(c, w):
+    """As the Ausländerbehörde: a calendar with slots from today (Friday 1 April)."""
+    from arrival.cases.models import ClarificationItem
+    from arrival.registry.operations import person_by_public_id
+
+    made = c.post_json("/api/v1/appointments/calendars", {
+        "authority": "auslaenderbehoerde", "location": "Raum A"}).get_json()
+    c.post_json(f"/api/v1/appointments/calendars/{made['id']}/slots",
+                {"first_day": "2022-04-01", "last_day": "2022-04-08"})
+    with c.application.app_context():
+        person = person_by_public_id(w["person"])
+        w["residence_item"] = db.session.scalar(sa.select(ClarificationItem.id).where(
+            ClarificationItem.person_id == person.id,
+            ClarificationItem.topic == "residence_permit"))
+    w["calendar"] = made["id"]
+
+
+def _booked(c, w):
+    """… and the person's residence permit booked for today, 15:00."""
+    _calendar_ready(c, w)
+    w["appointment"] = c.post_json(
+        f"/api/v1/cases/items/{w['residence_item']}/appointments",
+        {"calendar": w["calendar"], "starts_at": "2022-04-01T15:00"}).get_json()[
+        "appointments"][0]["id"]
+
+
+ABH = ("caseworker", "auslaenderbehoerde")
+
 # endpoint -> (role, authority or "item" for the item's own authority, request, person key)
 SCENARIOS = {
     "registry.search": ("intake", None, lambda c, w: c.get("/search?q=Bondarenko"), "person"),
@@ -163,6 +192,37 @@ SCENARIOS = {
         "/api/v1" + _start_roll_call(c, w)), "person"),
     "api.gate_tick": ("security", None, lambda c, w: c.post_json(
         "/api/v1" + _start_roll_call(c, w) + "/ticks", {"code": w["card"]}), "person"),
+    # appointments (issue 16): set up first (the fifth element), then the read
+    "appointments.day": (*ABH, lambda c, w: c.get(
+        f"/appointments/calendars/{w['calendar']}/day"), "person", _booked),
+    "api.appointment_day": (*ABH, lambda c, w: c.get(
+        f"/api/v1/appointments/calendars/{w['calendar']}/day"), "person", _booked),
+    "appointments.required": (*ABH, lambda c, w: c.get("/appointments/required"), "person",
+                              _calendar_ready),
+    "api.appointments_required": (*ABH, lambda c, w: c.get("/api/v1/appointments/required"),
+                                  "person", _calendar_ready),
+    "appointments.book": (*ABH, lambda c, w: c.get(
+        f"/appointments/book/{w['residence_item']}"), "person", _calendar_ready),
+    "api.book_appointment": (*ABH, lambda c, w: c.post_json(
+        f"/api/v1/cases/items/{w['residence_item']}/appointments", {}), "person",
+        _calendar_ready),
+    "appointments.rebook": (*ABH, lambda c, w: c.get(
+        f"/appointments/{w['appointment']}/rebook"), "person", _booked),
+    "api.rebook_appointment": (*ABH, lambda c, w: c.post_json(
+        f"/api/v1/appointments/{w['appointment']}/rebook", {"reason": "krank"}), "person",
+        _booked),
+    "api.transition_appointment": (*ABH, lambda c, w: c.post_json(
+        f"/api/v1/appointments/{w['appointment']}/transition",
+        {"to": "cancelled", "note": "abgereist", "version": 1}), "person", _booked),
+    "api.appointment_arrival": (*ABH, lambda c, w: c.post_json(
+        f"/api/v1/appointments/calendars/{w['calendar']}/arrivals", {"code": w["card"]}),
+        "person", _booked),
+    "appointments.slip": (*ABH, lambda c, w: c.get(
+        f"/appointments/{w['appointment']}/slip"), "person", _booked),
+    "api.appointment_slip": (*ABH, lambda c, w: c.get(
+        f"/api/v1/appointments/{w['appointment']}/slip.pdf"), "person", _booked),
+    "api.household_appointments": (*ABH, lambda c, w: c.get(
+        f"/api/v1/households/{w['ref']}/appointments"), "person", _booked),
 }
 
 
@@ -191,8 +251,10 @@ def _last_audit_id(app) -> int:
 @pytest.mark.parametrize("endpoint", sorted(SCENARIOS))
 def test_a_person_reading_endpoint_names_the_persons_it_showed(
         app, make_user, world, freeze_registration_clock, endpoint):
-    role, authority, send, person_key = SCENARIOS[endpoint]
+    role, authority, send, person_key, *prepare = SCENARIOS[endpoint]
     c = _as(app, role, world["authority"] if authority == "item" else authority)(make_user)
+    for step in prepare:
+        step(c, world)
     before = _last_audit_id(app)
     response = send(c, world)
     assert response.status_code < 500

@@ -81,6 +81,24 @@ EXPECTED_ACCESS: dict[str, set] = {
                      "gate.start_roll_call", "gate.roll_call", "gate.end_roll_call",
                      "gate.export", "api.gate_evacuation", "api.gate_roll_call",
                      "api.gate_tick"], {GUARD, COORDINATOR, HOUSING}),
+    # appointments (issue 16): each authority books and works its own (checked by the
+    # operations), intake books the first ones, coordinators read; calendars hold no
+    # person data (the admin may keep them); the waiting-room screen shows card numbers
+    **dict.fromkeys(["appointments.index", "appointments.calendar", "appointments.day",
+                     "appointments.required", "appointments.slip", "api.appointment_calendars",
+                     "api.appointment_day", "api.appointment_slip", "api.appointments_required",
+                     "api.household_appointments"], {INTAKE, COORDINATOR} | CASEWORKERS),
+    **dict.fromkeys(["appointments.book", "api.book_appointment"], {INTAKE} | CASEWORKERS),
+    **dict.fromkeys(["appointments.arrive", "appointments.bulk_attended", "appointments.desk",
+                     "appointments.call_next", "appointments.transition", "appointments.rebook",
+                     "api.transition_appointment", "api.rebook_appointment",
+                     "api.appointment_arrival", "api.appointment_call_next"], CASEWORKERS),
+    **dict.fromkeys(["appointments.new_calendar", "appointments.generate", "appointments.block",
+                     "api.create_appointment_calendar", "api.generate_appointment_slots",
+                     "api.block_appointment_day"], {ADMIN} | CASEWORKERS),
+    **dict.fromkeys(["appointments.screen", "api.appointment_screen"],
+                    {INTAKE, SERVICE_POINT, COORDINATOR} | CASEWORKERS),
+    "api.appointment_figures": {HOUSING, COORDINATOR} | CASEWORKERS,
 }
 ROLES = [None, ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, GUARD, SOCIAL, SECURITY,
          REGIONAL]
@@ -166,7 +184,8 @@ def test_permission_matrix(app, client, make_user, target_user_id, role):
                      "number": "K-0000-0000-0", "delivery_id": 999999,
                      "person_id": "00000000-0000-0000-0000-000000000000", "item_id": 999999,
                      "day": "2022-03-27", "name": "manifest.json",
-                     "roll_call_id": 999999, "visit_id": 999999}
+                     "roll_call_id": 999999, "visit_id": 999999,
+                     "appointment_id": 999999, "calendar_id": 999999}
     # Signing out last, so that the other endpoints are tried while signed in.
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))
     mismatches = []
