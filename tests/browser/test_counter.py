@@ -25,7 +25,7 @@ TARGET_SECONDS = 90
 FAMILY = "Familienname (wie im Dokument)"
 GIVEN = "Vornamen (wie im Dokument)"
 MRZ = "Maschinenlesbare Zone (MRZ)"
-REASON = "Begründung für die Registrierung trotzdem"
+REASON = "Begründung, warum trotzdem registriert wird"
 
 
 def passport(family_name: str, given_names: str, number: str, born: date, sex: str):
