@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from arrival.version import __version__  # noqa: E402,F401
+from arrival.version import __version__  # noqa: F401  (arrival.__version__)
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -42,7 +42,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_web(app: Flask) -> None:
-    # Order matters: request id first, then the transaction, then the permission check.
+    # Order matters: the proxy's headers, the request id, the transaction, the permission
+    # check, then the input checks (a refused request is not even looked at).
     from arrival.auth import guard
     from arrival.core import (errors, inputs, logging, proxy, ratelimits, security, templating,
                               transactions)
