@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from datetime import datetime, timezone
@@ -148,38 +149,49 @@ def extra_route_app(monkeypatch):
     return build
 
 
+@contextmanager
+def scratch_database(database_url: str, directory: Path, prefix: str):
+    """The URL of a database of its own, on the server the suite runs against: a
+    throw-away SQLite file in `directory`, or a throw-away PostgreSQL database
+    (dropped afterwards)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        yield f"sqlite:///{directory / (prefix + '.sqlite3')}"
+        return
+    name = f"{prefix}_{os.getpid()}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="module")
 def committing_app(database_url, tmp_path_factory):
     """An application on a database of its own where requests really commit —
     for concurrency tests, where several connections must see each other's work.
     A throw-away SQLite file, or a throw-away database on the PostgreSQL server."""
     from flask_migrate import upgrade
-    from sqlalchemy.engine import make_url
 
     from arrival.demo.operations import ensure_demo_accounts
 
-    url = make_url(database_url)
-    if url.get_backend_name() == "postgresql":
-        name = f"arrival_concurrency_{os.getpid()}"
-        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        own_url = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        own_url = f"sqlite:///{tmp_path_factory.mktemp('concurrency') / 'db.sqlite3'}"
-    application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": own_url})
-    application.test_client_class = TestClient
-    with application.app_context():
-        upgrade()
-        load_catalog(application.config["CATALOG_DIR"])
-        ensure_demo_accounts()
-        db.session.commit()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if url.get_backend_name() == "postgresql":
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(database_url, tmp_path_factory.mktemp("concurrency"),
+                          "arrival_concurrency") as own_url:
+        application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": own_url})
+        application.test_client_class = TestClient
+        with application.app_context():
+            upgrade()
+            load_catalog(application.config["CATALOG_DIR"])
+            ensure_demo_accounts()
+            db.session.commit()
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -4,13 +4,11 @@ deleted or slipped in behind the application's back."""
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
 
 from arrival import create_app
 from arrival.audit import chain
@@ -18,36 +16,24 @@ from arrival.audit.models import AuditAction, AuditEvent, AuditSeal
 from arrival.audit.operations import record
 from arrival.core import clock
 from arrival.extensions import db
+from tests.conftest import scratch_database
 
 
 @pytest.fixture
 def log_app(database_url, tmp_path):
     """An application on a fresh database of its own (tampering is for good)."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "postgresql":
-        name = f"arrival_chain_{os.getpid()}"
-        admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        own = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        own = f"sqlite:///{tmp_path / 'chain.sqlite3'}"
-    application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": own})
-    with application.app_context():
-        upgrade()
-        for n in range(1, 6):
-            record(AuditAction.VIEW, entity_type="household", entity_id=f"H-{n}",
-                   detail=f"event {n}")
-        db.session.commit()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if url.get_backend_name() == "postgresql":
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(database_url, tmp_path, "arrival_chain") as own:
+        application = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": own})
+        with application.app_context():
+            upgrade()
+            for n in range(1, 6):
+                record(AuditAction.VIEW, entity_type="household", entity_id=f"H-{n}",
+                       detail=f"event {n}")
+            db.session.commit()
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _event_ids() -> list[int]:

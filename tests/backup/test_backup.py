@@ -5,12 +5,10 @@ are refused."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from arrival.audit.models import AuditEvent
 from arrival.backup.crypto import BackupError
@@ -18,6 +16,7 @@ from arrival.backup.operations import create_backup, restore_backup, row_counts
 from arrival.extensions import db
 from arrival.registry import operations as registry
 from arrival.registry.validation import parse_household
+from tests.conftest import scratch_database
 from tests.factories import household_payload, person_payload
 
 KEY = "correct horse battery staple"
@@ -39,19 +38,8 @@ def source(committing_app):
 
 @pytest.fixture
 def empty_target(source, tmp_path):
-    url = make_url(source)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    name = f"arrival_restore_{os.getpid()}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(source, tmp_path, "arrival_restore") as url:
+        yield url
 
 
 def _audit_rows(url: str) -> list[tuple]:

