@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from arrival.core.actor import acting_user_id
+from arrival.core.events import publish
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.catalog.operations import entries
@@ -21,6 +22,7 @@ from arrival.database import now_utc
 from arrival.extensions import db
 from arrival.core.timezone import local_zone
 from arrival.housing.allocation import admitted_to_women_only, free_bed_condition
+from arrival.housing.events import StayEnded
 from arrival.housing.models import OPEN_STATES, Bed, Site, Stay, StayEvent, StayState, Unit
 from arrival.registry.models import Person
 
@@ -189,6 +191,7 @@ def check_out(stay: Stay, *, reason: str, destination: str = "", at: datetime | 
         else StayState.CANCELLED
     transition(stay, target, at=at, note=reason)
     db.session.flush()
+    publish(StayEnded(stay, reason, checked_out=target is StayState.CHECKED_OUT))
 
 
 def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None,
