@@ -7,6 +7,7 @@ from arrival.auth import api, templating  # noqa: F401  (api: attaches the API r
 from arrival.auth.admin_views import bp as accounts_bp
 from arrival.auth.cli import users_cli
 from arrival.auth.views import bp as login_bp
+from arrival.core.transactions import reads_before_writing
 
 
 def init_app(app: Flask) -> None:
@@ -14,3 +15,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     templating.init_app(app)
     app.cli.add_command(users_cli)
+    # Both check a password hash before they write (the session row, the audit).
+    reads_before_writing(app, "auth.login", "auth.change_password")

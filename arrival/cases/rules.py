@@ -85,14 +85,22 @@ def household_matches(when: dict, household: Household, today: date) -> bool:
     return any(person_matches(when, p, household, today) for p in household.persons)
 
 
-def needs(household: Household, today: date, rules=None) -> set[Need]:
-    """rules: the catalogue entries, when the caller already holds them (bulk work)."""
+def per_household_topics() -> set[str]:
+    return {e.code for e in entries("clarification_topic")
+            if e.attributes.get("per") == "household"}
+
+
+def needs(household: Household, today: date, rules=None, household_topics=None) -> set[Need]:
+    """rules, household_topics: the catalogue's rules and per-household topics, when
+    the caller already holds them (bulk work)."""
+    if household_topics is None:
+        household_topics = per_household_topics()
     found: set[Need] = set()
     for rule in rules if rules is not None else entries("clarification_rule"):
         spec = rule.attributes
         when = spec.get("when", {})
         priority = spec.get("priority")
-        if spec["scope"] == "household":
+        if spec["topic"] in household_topics:
             if household_matches(when, household, today):
                 found.add(Need(rule.code, spec["topic"], None, priority))
             continue

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from arrival.cases import operations
+from arrival.cases.contradictions import contradictions
 from arrival.cases.forms import STATE_LABELS, WAITING_LABELS
 
 PRIORITY_LABELS = {1: _l("urgent"), 2: _l("high"), 3: _l("normal"), 4: _l("low")}
@@ -44,10 +45,20 @@ def authority_name(code: str) -> str:
     return g.authority_names.get(code, code)
 
 
+def contradiction_messages(items, concerning=None) -> list[str]:
+    """What contradicts among a household's items (all, or those concerning one item)."""
+    all_topics = operations.topics()
+    return [c.message(all_topics, str(get_locale()), operations.today_local())
+            for c in contradictions(items, all_topics)
+            if concerning is None or c.concerns(concerning)]
+
+
 def household_section(household) -> dict:
-    return {"household": household, "case_items": operations.items_of_household(household),
+    items = operations.items_of_household(household)
+    return {"household": household, "case_items": items,
             "summary": operations.summary_for([household.id])[household.id],
-            "full": operations.may_read_in_full}
+            "full": operations.may_read_in_full,
+            "contradictions": contradiction_messages(items)}
 
 
 def household_badges(household_ids):

@@ -19,6 +19,7 @@ from arrival.cases import operations, queue
 from arrival.cases.filters import filter_from, own_authority_id
 from arrival.cases.forms import TransitionForm
 from arrival.cases.models import ClarificationItem
+from arrival.cases.templating import contradiction_messages
 from arrival.catalog.operations import active_authorities
 from arrival.core.forms_support import ActionForm, apply_errors, flash_errors, safe_local_path
 from arrival.core.validation import Conflict, ValidationFailed
@@ -144,6 +145,7 @@ def item(item_id: int):
                 detail=f"clarification item {item.id}")
     from arrival.housing.operations import open_stays_of_household
 
+    household_items = operations.items_of_household(household)
     groups = user_field_groups(current_user)
     places = {s.person_id: s for s in open_stays_of_household(household.id)} \
         if FieldGroup.ACCOMMODATION in groups else {}
@@ -152,7 +154,8 @@ def item(item_id: int):
         groups=groups, FieldGroup=FieldGroup, can_change=operations.may_change(item),
         notes_visible=may_read_item_notes(current_user, item.authority.code),
         today=operations.today_local(), places=places,
-        household_items=operations.items_of_household(household),
+        household_items=household_items,
+        contradictions=contradiction_messages(household_items, concerning=item),
         action_form=ActionForm(formdata=None)), status
 
 

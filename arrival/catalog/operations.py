@@ -106,11 +106,21 @@ def _load_authorities(entries: list[dict], report: LoadReport) -> None:
 
 
 def _check_rule_topics(report: LoadReport) -> None:
-    topics = {e.code for e in entries("clarification_topic")}
+    topics = {e.code: e.attributes for e in entries("clarification_topic")}
     for rule in entries("clarification_rule"):
-        if rule.attributes.get("topic") not in topics:
+        topic = topics.get(rule.attributes.get("topic"))
+        if topic is None:
             raise CatalogError(f"clarification_rules.toml: rule {rule.code!r} names unknown "
                                f"topic {rule.attributes.get('topic')!r}")
+        scope, per = rule.attributes.get("scope"), topic.get("per", "person")
+        if scope is not None and scope != per:
+            raise CatalogError(f"clarification_rules.toml: rule {rule.code!r} has scope "
+                               f"{scope!r}, but its topic is per {per!r}")
+    for code, topic in topics.items():
+        unknown = sorted(set(topic.get("settle_before", [])) - set(topics))
+        if unknown:
+            raise CatalogError(f"clarification_topics.toml: entry {code!r}: settle_before "
+                               f"names unknown topic {unknown[0]!r}")
 
 
 def _check_appointment_types() -> None:

@@ -62,6 +62,8 @@ class Resolution(_Titled):
 
 class ClarificationTopic(_Titled):
     authority: Code
+    per: Literal["person", "household"] = "person"
+    settle_before: list[Code] = []
     priority: Annotated[StrictInt, Field(ge=1, le=4)]
     due_days: Annotated[StrictInt, Field(ge=0, le=365)]
     resolutions: Annotated[list[Resolution], Field(min_length=1)]
@@ -92,7 +94,9 @@ class RuleConditions(_Strict):
 class ClarificationRule(_Strict):
     code: Code
     topic: Code
-    scope: Literal["person", "household"]
+    # Optional: the topic says whether its items are per person or per household;
+    # a rule that names a scope must agree with it.
+    scope: Literal["person", "household"] | None = None
     priority: Annotated[StrictInt, Field(ge=1, le=4)] | None = None
     when: RuleConditions = RuleConditions()
 

@@ -24,8 +24,12 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _AFTER_ROLLBACK_KEY = "arrival.after_rollback"
 
 
+_READ_FIRST_KEY = "arrival.read_first_endpoints"
+
+
 def init_app(app: Flask) -> None:
     app.extensions[_AFTER_ROLLBACK_KEY] = []
+    app.extensions[_READ_FIRST_KEY] = set()
     app.before_request(_declare_write_intent)
     app.after_request(_finish_transaction)
     app.teardown_request(_rollback_on_exception)
@@ -38,8 +42,19 @@ def after_rollback(app: Flask, callback: Callable[[], None]) -> None:
     app.extensions[_AFTER_ROLLBACK_KEY].append(callback)
 
 
+def reads_before_writing(app: Flask, *endpoints: str) -> None:
+    """Writing endpoints that spend long on reads and CPU before their first write
+    (a sign-in checks a password hash for a good part of a second on a busy
+    tablet server). On SQLite they begin deferred and take the write lock only at
+    their first write, like read requests do, instead of holding it from the first
+    statement — a dozen sign-ins at once would otherwise queue past the busy
+    timeout and fail with "database is locked"."""
+    app.extensions[_READ_FIRST_KEY].update(endpoints)
+
+
 def _declare_write_intent() -> None:
-    writes = request.method not in READ_ONLY_METHODS
+    writes = request.method not in READ_ONLY_METHODS \
+        and request.endpoint not in current_app.extensions[_READ_FIRST_KEY]
     sqlite_write_intent.set(writes)
     sqlite_upgrade_reads.set(not writes)
 

@@ -165,6 +165,8 @@ class Generator:
         self.rules = list(db.session.scalars(sa.select(CatalogEntry).where(
             CatalogEntry.kind == "clarification_rule", CatalogEntry.active.is_(True))
             .order_by(CatalogEntry.position)))
+        self.household_topics = {code for code, topic in self.topics.items()
+                                 if topic.get("per") == "household"}
         self.free_beds: list[int] = []
         self.releases: list[tuple[datetime, int]] = []  # (time, bed id) heap
         self.people: list[dict] = []
@@ -505,7 +507,8 @@ class Generator:
             arrived = household["arrived_at"]
             today = arrived.astimezone(self.zone).date()
             age_days = (self.now - arrived).total_seconds() / 86400
-            for need in sorted(rule_needs(household["stand"], today, self.rules),
+            for need in sorted(rule_needs(household["stand"], today, self.rules,
+                                          self.household_topics),
                                key=lambda n: (n.rule_code, n.person_id or 0)):
                 topic = self.topics[need.topic]
                 created = arrived + timedelta(minutes=rng.randint(1, 30))

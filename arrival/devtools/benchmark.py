@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections import Counter
 import time
 from datetime import datetime, timezone
 from http.client import HTTPConnection
@@ -340,6 +341,7 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
     try:
         _wait_for(port)
         counts = {"registrations": 0, "scans": 0, "errors": 0}
+        failures: Counter[str] = Counter()  # what failed: "sign-in …", "POST /api/… 503"
         lock = threading.Lock()
         # Every client signs in first; the clock of the phase starts when all have
         # (on a loaded machine the sign-ins alone can take longer than the phase).
@@ -352,9 +354,10 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
             client = HttpTablet(port)
             try:
                 client.login(username)
-            except (AssertionError, OSError):
+            except (AssertionError, OSError) as error:
                 with lock:
                     counts["errors"] += 1
+                    failures[f"sign-in: {type(error).__name__} {error}"[:120]] += 1
                 return None
             return client
 
@@ -369,7 +372,10 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
                 status = client.post_json("/api/v1/households", family(stamp + index * 10000 + n),
                                           {"Idempotency-Key": f"load-{stamp}-{index}-{n}"})
                 with lock:
-                    counts["registrations" if status in (200, 201, 409) else "errors"] += 1
+                    ok = status in (200, 201, 409)
+                    counts["registrations" if ok else "errors"] += 1
+                    if not ok:
+                        failures[f"POST /api/v1/households {status}"] += 1
 
         def station(index: int):
             client = signed_in("service")
@@ -384,6 +390,8 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
                     "point": f"Load {index}"})
                 with lock:
                     counts["scans" if status == 200 else "errors"] += 1
+                    if status != 200:
+                        failures[f"POST /api/v1/scan {status}"] += 1
 
         threads = [threading.Thread(target=tablet, args=(i,)) for i in range(tablets)] + [
             threading.Thread(target=station, args=(i,)) for i in range(stations)]
@@ -398,7 +406,7 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
         server.terminate()
         server.wait(timeout=30)
     return {"seconds": round(elapsed, 1), "tablets": tablets, "stations": stations,
-            "gunicorn_workers": workers, **counts,
+            "gunicorn_workers": workers, **counts, "failures": dict(failures),
             "registrations_per_s": round(counts["registrations"] / elapsed, 1),
             "scans_per_s": round(counts["scans"] / elapsed, 1)}
 

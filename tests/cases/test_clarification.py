@@ -40,10 +40,12 @@ def child(name, born, **fields):
 class TestRules:
     def test_a_ukrainian_family_gets_the_standard_items(self, app, make_household):
         ref = make_household(adult(), child("Small", "2021-01-01"), child("School", "2014-01-01"))
+        # Every person needs a § 24 residence title, children included; the treatment
+        # voucher is collected by the household, so it is one item (issue 23).
         assert needs_of(app, ref) == {
-            ("residence_permit", "Adult"), ("address_registration", None), ("benefits", None),
-            ("health_insurance", "Adult"), ("health_insurance", "Small"),
-            ("health_insurance", "School"), ("fingerprints", "Adult"),
+            ("residence_permit", "Adult"), ("residence_permit", "Small"),
+            ("residence_permit", "School"), ("address_registration", None), ("benefits", None),
+            ("health_insurance", None), ("fingerprints", "Adult"),
             ("fingerprints", "School"), ("distribution", None), ("medical_screening", "Adult"),
             ("medical_screening", "Small"), ("medical_screening", "School")}
 
@@ -59,11 +61,11 @@ class TestRules:
     def test_each_special_rule_opens_its_item(self, app, make_household, person, expected):
         assert expected in needs_of(app, make_household(person))
 
-    def test_no_fingerprint_item_under_six_and_no_residence_item_for_children(
+    def test_no_fingerprint_item_under_six_but_a_residence_item_for_every_child(
             self, app, make_household):
         items = needs_of(app, make_household(adult(), child("Tiny", "2021-06-01")))
         assert ("fingerprints", "Tiny") not in items
-        assert ("residence_permit", "Tiny") not in items
+        assert ("residence_permit", "Tiny") in items
 
     def test_an_unaccompanied_minor_is_urgent_for_the_jugendamt(self, app, make_household):
         ref = make_household(child("Alone", "2010-01-01", flags=["unaccompanied_minor"],

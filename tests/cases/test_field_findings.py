@@ -130,3 +130,115 @@ class TestItemPage:
                       form_page=page)
         html = client.get(page).get_data(as_text=True)
         assert "auf eine andere Behörde: Regierungspräsidium" in html
+
+
+def lone_child(**fields):
+    """A 15-year-old who arrived without any adult."""
+    return person_payload(family_name="Kovalenko", family_name_cyrillic="",
+                          given_names="Taras", given_names_cyrillic="", sex="male",
+                          date_of_birth="2007-03-03", relation="head",
+                          flags=["unaccompanied_minor"], document={"type": "none"}, **fields)
+
+
+def mother_with_children():
+    mother = person_payload(family_name="Shevchuk", family_name_cyrillic="",
+                            given_names="Olha", given_names_cyrillic="")
+    children = [person_payload(family_name="Shevchuk", family_name_cyrillic="",
+                               given_names=name, given_names_cyrillic="", relation="child",
+                               date_of_birth=born, document={"type": "none"})
+                for name, born in (("Ivan", "2014-02-01"), ("Daria", "2017-06-01"),
+                                   ("Lev", "2021-09-01"))]
+    return [mother, *children]
+
+
+class TestTopicsPerPersonOrHousehold:
+    """A family of four does not need four treatment-voucher items; every person,
+    children included, needs a § 24 residence title."""
+
+    def test_a_household_topic_opens_one_item_for_the_family(self, app, make_household):
+        ref = make_household(*mother_with_children())
+        with app.app_context():
+            vouchers = [i for i in operations.items_of_household(household_by_ref(ref))
+                        if i.topic == "health_insurance"]
+        assert [(i.person_id, i.active) for i in vouchers] == [(None, True)]
+
+    def test_every_person_needs_a_residence_title(self, app, make_household):
+        ref = make_household(*mother_with_children())
+        with app.app_context():
+            household = household_by_ref(ref)
+            permits = {i.person_id for i in operations.items_of_household(household)
+                       if i.topic == "residence_permit"}
+            assert permits == {p.id for p in household.persons}
+
+    def test_a_rule_that_disagrees_with_its_topic_is_refused_at_load(self, app, tmp_path):
+        import shutil
+        from pathlib import Path
+
+        from arrival.catalog.operations import CatalogError, load_catalog
+
+        shutil.copytree(Path(app.root_path).parent / "config" / "catalog", tmp_path / "c")
+        rules = tmp_path / "c" / "clarification_rules.toml"
+        rules.write_text(rules.read_text(encoding="utf-8").replace(
+            'code = "health_insurance"\ntopic = "health_insurance"\n',
+            'code = "health_insurance"\ntopic = "health_insurance"\nscope = "person"\n'),
+            encoding="utf-8")
+        with app.app_context(), pytest.raises(CatalogError, match="per 'household'"):
+            load_catalog(tmp_path / "c")
+
+
+class TestContradictions:
+    """An unaccompanied minor's Jugendamt item still open beside an RP distribution
+    decision already resolved: shown on the item and the household page."""
+
+    @pytest.fixture
+    def decided_too_early(self, app, make_household):
+        """The child arrived 27 days ago; the distribution was decided at once."""
+        from datetime import timedelta
+
+        from arrival.core import clock
+        from tests.conftest import SUITE_START
+
+        with clock.frozen_at(SUITE_START - timedelta(days=27)):
+            ref = make_household(lone_child())
+        with app.app_context():
+            items = operations.items_of_household(household_by_ref(ref))
+            distribution = next(i for i in items if i.topic == "distribution")
+            minor = next(i for i in items if i.topic == "unaccompanied_minor")
+            operations.transition(distribution, "resolved", resolution="stays",
+                                  note="bleibt in Stuttgart", system=True)
+            db.session.commit()
+            return ref, minor.id, distribution.id
+
+    def test_the_minors_item_names_the_contradiction_and_its_age(
+            self, client, signed_in, decided_too_early):
+        _ref, minor, _distribution = decided_too_early
+        signed_in("caseworker", authority="jugendamt")
+        html = client.get(f"/cases/items/{minor}").get_data(as_text=True)
+        box = html.split('class="contradictions"')[1].split("</div>")[0]
+        assert "Widerspruch" in box
+        assert "Verteilentscheidung" in box and "Unbegleitete:r Minderjährige:r" in box
+        assert "seit 27 Tagen offen" in box
+
+    def test_the_household_page_shows_it_too(self, client, signed_in, decided_too_early):
+        ref, _minor, _distribution = decided_too_early
+        signed_in("coordinator")
+        html = client.get(f"/households/{ref}").get_data(as_text=True)
+        assert 'class="contradictions"' in html
+        assert "Verteilentscheidung" in html.split('class="contradictions"')[1].split("</div>")[0]
+
+    def test_no_contradiction_once_the_minors_item_is_settled(self, app, client, signed_in,
+                                                            decided_too_early):
+        ref, minor, _distribution = decided_too_early
+        with app.app_context():
+            operations.transition(db.session.get(ClarificationItem, minor), "resolved",
+                                  resolution="taken_into_care", system=True)
+            db.session.commit()
+        signed_in("coordinator")
+        assert 'class="contradictions"' not in client.get(f"/households/{ref}").get_data(
+            as_text=True)
+
+    def test_a_household_without_such_items_shows_none(self, client, signed_in, make_household):
+        ref = make_household(*mother_with_children())
+        signed_in("coordinator")
+        assert 'class="contradictions"' not in client.get(f"/households/{ref}").get_data(
+            as_text=True)

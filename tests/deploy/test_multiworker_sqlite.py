@@ -112,11 +112,15 @@ def database(tmp_path):
 
 @pytest.fixture
 def server(database, tmp_path):
+    yield from _gunicorn(database, tmp_path)
+
+
+def _gunicorn(database, tmp_path, **settings):
     port = _free_port()
     env = {**os.environ, "ARRIVAL_ENV": "production", "DATABASE_URL": database,
            "SECRET_KEY": "multiworker-test-" + "x" * 40, "SESSION_COOKIE_SECURE": "0",
            "RATELIMIT_ALLOW_MEMORY": "1", "LOG_LEVEL": "WARNING",
-           "SITREP_DIR": str(tmp_path / "reports")}
+           "SITREP_DIR": str(tmp_path / "reports"), **settings}
     env.pop("ARRIVAL_TEST_DATABASE_URL", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind",
@@ -215,3 +219,47 @@ def test_readers_and_writers_over_four_workers_get_no_error_and_lose_no_audit_ro
     assert counts["reads"] == READERS * READS_EACH
     assert counts["writes"] == WRITERS * WRITES_EACH
     assert audit_rows == counts["reads"]
+
+
+SIGN_INS = 16
+
+
+@pytest.fixture
+def impatient_server(database, tmp_path):
+    """Writers wait at most 1 s for the write lock: enough for any short write,
+    not for sixteen password checks in a row."""
+    yield from _gunicorn(database, tmp_path, SQLITE_BUSY_TIMEOUT_MS="1000")
+
+
+def test_sixteen_tablets_signing_in_at_once_all_get_in(impatient_server):
+    """A sign-in checks a password hash (CPU, a good part of a second on a busy
+    server) before it writes its session row: it must not hold SQLite's write lock
+    meanwhile, or the sign-ins of a morning shift queue past the busy timeout and
+    fail with "database is locked" (seen in the benchmark's load phase)."""
+    start = threading.Barrier(SIGN_INS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def sign_in(index: int):
+        tablet = Tablet(impatient_server)
+        _status, page = tablet.request("GET", "/login")
+        token = CSRF.search(page).group(1).decode()
+        body = urllib.parse.urlencode({"username": ("intake", "service")[index % 2],
+                                       "password": ("demo-intake-2022",
+                                                    "demo-service-2022")[index % 2],
+                                       "csrf_token": token}).encode()
+        start.wait()
+        status, page = tablet.request("POST", "/login", body, {
+            "Content-Type": "application/x-www-form-urlencoded"})  # follows the redirect
+        with lock:
+            outcomes.append("in" if status == 200 and b'action="/logout"' in page
+                            else str(status))
+
+    threads = [threading.Thread(target=sign_in, args=(i,)) for i in range(SIGN_INS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    FIGURES.append(f"{SIGN_INS} simultaneous sign-ins over {WORKERS} SQLite workers, "
+                   f"1 s busy timeout: {outcomes.count('in')} signed in")
+    assert outcomes == ["in"] * SIGN_INS, outcomes
