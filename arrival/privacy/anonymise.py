@@ -9,11 +9,12 @@ end reasons), items (authority, topic, states and times), deliveries, scans.
 
 The date of birth becomes the year. The dashboard and the situation report
 count ages from the date of birth, so a stand-in date inside the year of birth
-is kept in its column (marked by ``anonymised_at``): 1 January, unless that would
-put the person into another age band on a day they were counted — only someone
-present across their 6th, 18th or 65th birthday (or with an impossible age
-around their arrival) — then the first of the month of birth, else the date
-itself. Every past figure is the same before and after (tests/privacy).
+is kept in its column (marked by ``anonymised_at``): 1 January or 31 December,
+unless both would put the person into another age band on a day they were
+counted (a child present in the year of its 6th birthday both before and after
+the day's month-day …) — then the first of the month of birth, and only for
+someone present across their 6th, 18th or 65th birthday itself the date. Every
+past figure is the same before and after (tests/privacy/test_figures_kept.py).
 
 Everything here is set-based SQL over a batch of ids; it flushes, never commits.
 """
@@ -78,7 +79,7 @@ def stand_in_birth_date(born: date, presence: list[tuple[date, date]], arrived: 
                         today: date) -> date:
     """The date kept in place of a date of birth (see the module text). Past days
     only: presence windows, and for impossible ages the days from arrival to today."""
-    candidates = [101, born.month * 100 + 1, _md(born)]
+    candidates = [101, 1231, born.month * 100 + 1, _md(born)]
     for candidate in candidates:
         clashes = any(_changes_age_on(presence, born.year + age, candidate, _md(born))
                       for age in BAND_BIRTHDAYS)

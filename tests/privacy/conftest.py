@@ -22,7 +22,7 @@ def stay_and_leave(make_household, make_site):
     def make(*persons, arrived: datetime, left: datetime | None,
              reason: str = "private_accommodation") -> str:
         if not site:
-            site.update(make_site(40))
+            site.update(make_site(40, opened_at=datetime(2022, 1, 1, tzinfo=timezone.utc)))
         ref = make_household(*persons, arrived_at=arrived.isoformat())
         household = household_by_ref(ref)
         beds = list(db.session.scalars(
