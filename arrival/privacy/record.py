@@ -23,6 +23,7 @@ from arrival.auth.permissions import (
     field_groups_for,
     reads_persons,
     required_permission,
+    role_needs_authority,
 )
 from arrival.core.clock import now
 from arrival.core.retention import retention_classes
@@ -107,7 +108,7 @@ def _roles_holding(permission) -> list[str]:
 
 
 def _groups_of(role: str) -> set[str]:
-    if Role(role) is Role.CASEWORKER:
+    if role_needs_authority(role):
         return {g.value for kind in AuthorityKind for g in field_groups_for(role, kind)}
     return {g.value for g in ROLE_FIELD_GROUPS.get(Role(role), frozenset())}
 
@@ -131,7 +132,7 @@ def document() -> dict:
     config = current_app.config
     roles = []
     for role in Role:
-        if role is Role.CASEWORKER:
+        if role_needs_authority(role):
             groups = {kind.value: sorted(g.value for g in CASEWORKER_FIELD_GROUPS[kind])
                       for kind in AuthorityKind}
         else:
