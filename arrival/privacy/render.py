@@ -44,7 +44,49 @@ HEADINGS = {
     "audit": ("Wer hat wann gelesen oder geändert", "Хто і коли переглядав або змінював",
               "Кто и когда просматривал или изменял"),
     "none": ("keine", "немає", "нет"),
+    "history": ("Verlauf", "Історія", "История"),
     "withheld": ("Nicht aufgeführt", "Не наведено", "Не приведено"),
+}
+# The fields a person recognises, labelled in German and the second language; the
+# others keep their column name (every column is in the report).
+FIELDS = {
+    "family_name": ("Familienname", "Прізвище", "Фамилия"),
+    "given_names": ("Vornamen", "Ім'я", "Имя"),
+    "family_name_cyrillic": ("Familienname (kyrillisch)", "Прізвище (кирилицею)",
+                             "Фамилия (кириллицей)"),
+    "given_names_cyrillic": ("Vornamen (kyrillisch)", "Ім'я (кирилицею)", "Имя (кириллицей)"),
+    "patronymic": ("Vatersname", "По батькові", "Отчество"),
+    "date_of_birth": ("Geburtsdatum", "Дата народження", "Дата рождения"),
+    "birth_year": ("Geburtsjahr", "Рік народження", "Год рождения"),
+    "sex": ("Geschlecht", "Стать", "Пол"),
+    "nationality": ("Staatsangehörigkeit", "Громадянство", "Гражданство"),
+    "relation": ("Beziehung", "Родинний зв'язок", "Родство"),
+    "languages": ("Sprachen", "Мови", "Языки"),
+    "notes": ("Notizen", "Примітки", "Примечания"),
+    "phone": ("Telefon", "Телефон", "Телефон"),
+    "contact_language": ("Kontaktsprache", "Мова спілкування", "Язык общения"),
+    "ref": ("Haushaltsnummer", "Номер домогосподарства", "Номер домохозяйства"),
+    "arrived_at": ("Ankunft", "Прибуття", "Прибытие"),
+    "arrival_point": ("Ankunftsort", "Місце прибуття", "Место прибытия"),
+    "type": ("Art", "Тип", "Тип"),
+    "number": ("Nummer", "Номер", "Номер"),
+    "issuing_country": ("Ausstellungsstaat", "Країна видачі", "Страна выдачи"),
+    "expiry": ("Gültig bis", "Дійсний до", "Действителен до"),
+    "site": ("Unterkunft", "Місце проживання", "Место проживания"),
+    "unit": ("Raum", "Кімната", "Комната"),
+    "bed": ("Bett", "Ліжко", "Кровать"),
+    "state": ("Stand", "Стан", "Состояние"),
+    "checked_in_at": ("Eingezogen", "Заселення", "Заселение"),
+    "ended_at": ("Ausgezogen", "Виселення", "Выселение"),
+    "end_reason": ("Grund des Auszugs", "Причина виселення", "Причина выселения"),
+    "destination": ("Ziel", "Куди", "Куда"),
+    "service_type": ("Leistung", "Послуга", "Услуга"),
+    "delivered_at": ("Erhalten am", "Отримано", "Получено"),
+    "topic_label": ("Thema", "Тема", "Тема"),
+    "authority": ("Behörde", "Установа", "Учреждение"),
+    "starts_at": ("Beginn", "Початок", "Начало"),
+    "status": ("Status", "Статус", "Статус"),
+    "reason": ("Grund", "Причина", "Причина"),
 }
 SECOND = {"uk": 1, "ru": 2}
 PERSON_SECTIONS = ("documents", "flags", "stays", "cards", "services_received", "scans",
@@ -83,8 +125,15 @@ def _text(value) -> str:
     return str(value)
 
 
-def _fields_table(values: dict, styles) -> Table:
-    data = [[Paragraph(escape(str(key)), styles["key"]),
+def _label(key: str, language: str | None) -> str:
+    labels = FIELDS.get(key)
+    if labels is None or language is None:
+        return key
+    return f"{labels[0]} · {labels[SECOND[language]]}"
+
+
+def _fields_table(values: dict, styles, language: str | None = None) -> Table:
+    data = [[Paragraph(escape(_label(str(key), language)), styles["key"]),
              Paragraph(escape(_text(value)), styles["cell"])]
             for key, value in values.items() if key != "history"]
     table = Table(data, colWidths=(45 * mm, 125 * mm))
@@ -100,9 +149,10 @@ def _rows_flow(rows: list[dict], styles, language: str) -> list:
         return [Paragraph(_heading("none", language), styles["p"])]
     flow = []
     for entry in rows:
-        flow.append(_fields_table(entry, styles))
+        flow.append(_fields_table(entry, styles, language))
         if entry.get("history"):
-            flow += [_fields_table(step, styles) for step in entry["history"]]
+            flow.append(Paragraph(escape(_heading("history", language)), styles["key"]))
+            flow += [_fields_table(step, styles, language) for step in entry["history"]]
         flow.append(Spacer(1, 2 * mm))
     return flow
 
@@ -125,7 +175,7 @@ def access_report_pdf(report: dict) -> bytes:
             Paragraph(escape(HEADINGS["intro"][0]), styles["p"]),
             Paragraph(escape(HEADINGS["intro"][SECOND[language]]), styles["p"]),
             Paragraph(escape(_heading("household", language)), styles["h2"]),
-            _fields_table(report["household"], styles)]
+            _fields_table(report["household"], styles, language)]
     if "household_clarification_items" in report:
         flow.append(Paragraph(escape(_heading("household_clarification_items", language)),
                               styles["h2"]))
@@ -134,7 +184,7 @@ def access_report_pdf(report: dict) -> bytes:
         person = section["person"]
         flow += [Paragraph(escape(f"{_heading('person', language)}: "
                                   f"{person['family_name']}, {person['given_names']}"),
-                           styles["h2"]), _fields_table(person, styles)]
+                           styles["h2"]), _fields_table(person, styles, language)]
         for key in PERSON_SECTIONS:
             flow.append(Paragraph(escape(_heading(key, language)), styles["h3"]))
             flow += _rows_flow(section[key], styles, language)

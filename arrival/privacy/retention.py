@@ -19,7 +19,7 @@ from arrival.core.retention import RetentionClass, legal_holds
 from arrival.core.timezone import local_date
 from arrival.extensions import db
 from arrival.privacy import anonymise
-from arrival.registry.models import IdempotencyRecord, Person
+from arrival.registry.models import Household, IdempotencyRecord, Person
 
 CHUNK = 1000
 
@@ -57,7 +57,19 @@ def held_households(cutoff: datetime) -> int:
 
 
 def anonymise_households(cutoff: datetime, limit: int) -> int:
-    return anonymise.anonymise_households(_due_households(cutoff)[:limit], now())
+    """One batch: the first `limit` due households by id (held ones passed over)."""
+    chosen: list[int] = []
+    after = 0
+    while len(chosen) < limit:
+        chunk = list(db.session.scalars(anonymise.departed_before(cutoff)
+                                        .where(Household.id > after)
+                                        .order_by(Household.id).limit(CHUNK)))
+        if not chunk:
+            break
+        held = _held_households(chunk)
+        chosen += [hid for hid in chunk if hid not in held][:limit - len(chosen)]
+        after = chunk[-1]
+    return anonymise.anonymise_households(chosen, now())
 
 
 # --- idempotency keys and login sessions -------------------------------------------------

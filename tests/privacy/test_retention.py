@@ -12,14 +12,12 @@ import sqlalchemy as sa
 from arrival.audit.models import AuditEvent
 from arrival.auth.models import LoginSession, User
 from arrival.cards import operations as cards
-from arrival.cards.models import Card
-from arrival.cases import operations as cases
 from arrival.cases.models import ClarificationItem
 from arrival.catalog.operations import authority_by_code
 from arrival.core.clock import now
 from arrival.extensions import db
 from arrival.privacy import operations
-from arrival.registry.models import Document, Household, IdempotencyRecord, MatchKey, Person
+from arrival.registry.models import Document, Household, IdempotencyRecord, MatchKey
 from arrival.registry.operations import household_by_ref
 from tests.factories import person_payload
 from tests.privacy.conftest import utc
