@@ -30,7 +30,8 @@ import sqlalchemy as sa
 
 from arrival.appointments.models import Appointment, AppointmentPerson, AppointmentTransition
 from arrival.cards.models import Card, CardStatus
-from arrival.cases.models import ClarificationItem, ItemTransition
+from arrival.cases import operations as cases
+from arrival.cases.models import ACTIVE_STATES, ClarificationItem, ItemState, ItemTransition
 from arrival.core.timezone import local_date
 from arrival.extensions import db
 from arrival.housing.models import Stay, StayEvent
@@ -143,6 +144,7 @@ def anonymise_persons(person_ids: list[int], at: datetime) -> int:
     _erase_related(ids)
     db.session.flush()
     db.session.expire_all()
+    close_items(ClarificationItem.person_id.in_(ids))
     return len(ids)
 
 
@@ -175,6 +177,20 @@ def _erase_related(ids: list[int]) -> None:
              for cid in card_ids], execution_options={"synchronize_session": False})
 
 
+CLOSING_NOTE = "anonymised (retention or erasure)"
+
+
+def close_items(condition) -> int:
+    """Open items of anonymised records are moot: closed as not applicable, with a
+    transition now — the figures of past days replay the state they had then."""
+    items = db.session.scalars(sa.select(ClarificationItem).where(
+        condition, ClarificationItem.state.in_(ACTIVE_STATES))).all()
+    for item in items:
+        cases.transition(item, ItemState.NOT_APPLICABLE, system=True, note=CLOSING_NOTE)
+    db.session.flush()
+    return len(items)
+
+
 def anonymise_households(household_ids: list[int], at: datetime) -> int:
     """Anonymise whole households: every member, the household's phone, contact
     language, reference and public id, and its household-level items' notes."""
@@ -183,6 +199,7 @@ def anonymise_households(household_ids: list[int], at: datetime) -> int:
         return 0
     anonymise_persons(list(db.session.scalars(
         sa.select(Person.id).where(Person.household_id.in_(ids)))), at)
+    close_items(ClarificationItem.household_id.in_(ids))
     items = sa.select(ClarificationItem.id).where(ClarificationItem.household_id.in_(ids))
     db.session.execute(sa.update(ItemTransition).where(ItemTransition.item_id.in_(items))
                        .values(note=None))
