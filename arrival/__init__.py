@@ -25,7 +25,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 def _init_extensions(app: Flask) -> None:
     from arrival import database, models  # noqa: F401  (models: every table registered)
     from arrival.auth import sessions
-    from arrival.core import events, i18n, sections
+    from arrival.core import events, i18n, retention, sections
     from arrival.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -39,6 +39,7 @@ def _init_extensions(app: Flask) -> None:
     sessions.init_app(app)
     events.init_app(app)
     sections.init_app(app)
+    retention.init_app(app)
 
 
 def _init_web(app: Flask) -> None:
@@ -79,11 +80,12 @@ def _wire_domains(app: Flask) -> None:
     from arrival.demo import wiring as demo
     from arrival.gate import wiring as gate
     from arrival.housing import wiring as housing
+    from arrival.privacy import wiring as privacy
     from arrival.registry import wiring as registry
     from arrival.reports import wiring as reports
     from arrival.services import wiring as services
 
     for domain in (audit, auth, catalog, registry, housing, cards, services, cases,
-                   gate, appointments, dashboard, reports, demo, backup):
+                   gate, appointments, dashboard, reports, demo, backup, privacy):
         domain.init_app(app)
     api.init_app(app)  # after the domains: their API routes are attached by then

@@ -216,6 +216,20 @@ class BaseConfig:
     BACKUP_KEY = _env_str("ARRIVAL_BACKUP_KEY", None)
     BACKUP_DIR = _env_path("BACKUP_DIR", PROJECT_ROOT / "instance" / "backups")
 
+    # Retention (issue 20, flask privacy sweep): days after which each data class is
+    # anonymised or deleted. Households: days since the last member left (their
+    # figures stay exact); idempotency keys and ended login sessions: days since made /
+    # ended; report folders: days since the report's day; card tokens: days since the
+    # card expired (at check-out) or was revoked; audit events: kept longest.
+    RETENTION_HOUSEHOLD_DAYS = _env_positive("RETENTION_HOUSEHOLD_DAYS", 180)
+    RETENTION_IDEMPOTENCY_DAYS = _env_positive("RETENTION_IDEMPOTENCY_DAYS", 7)
+    RETENTION_SESSION_DAYS = _env_positive("RETENTION_SESSION_DAYS", 90)
+    RETENTION_REPORT_DAYS = _env_positive("RETENTION_REPORT_DAYS", 365)
+    RETENTION_CARD_TOKEN_DAYS = _env_positive("RETENTION_CARD_TOKEN_DAYS", 30)
+    RETENTION_AUDIT_DAYS = _env_positive("RETENTION_AUDIT_DAYS", 3650)
+    # Rows per transaction of the sweep: a crash loses at most one batch's work.
+    RETENTION_BATCH_SIZE = _env_positive("RETENTION_BATCH_SIZE", 500)
+
     LOG_LEVEL = Env("LOG_LEVEL", "INFO", _one_of("DEBUG", "INFO", "WARNING", "ERROR"),
                     "one of DEBUG, INFO, WARNING, ERROR")
     LOG_FORMAT = Env("LOG_FORMAT", "json", _one_of("json", "text"), "json or text")

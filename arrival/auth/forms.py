@@ -14,6 +14,7 @@ ROLE_LABELS = {
     Role.CASEWORKER: _l("Caseworker"),
     Role.COORDINATOR: _l("Coordination"),
     Role.SECURITY: _l("Security service"),
+    Role.DATA_PROTECTION: _l("Data protection"),
 }
 
 

@@ -46,6 +46,7 @@ class Role(StrEnum):
     CASEWORKER = "caseworker"
     COORDINATOR = "coordinator"
     SECURITY = "security"  # security service at a site's gate (issue 17)
+    DATA_PROTECTION = "data_protection"  # answers data subjects' requests (issue 20)
 
 
 class Permission(StrEnum):
@@ -80,6 +81,10 @@ class Permission(StrEnum):
     APPOINTMENTS_BOOK_FIRST = "appointments.book_first"  # any authority's first appointment
     GATE_SCAN = "gate.scan"  # gate mode (IN/OUT/SEEN), visitor and staff log
     GATE_PRESENCE = "gate.presence"  # evacuation list, assembly kiosk, roll call, export
+    # data protection (issue 20; granted in the data-protection block below the tables)
+    PRIVACY_READ = "privacy.read"  # Art. 15 access reports, the record of processing
+    PRIVACY_ACT = "privacy.act"  # erasure and restriction on request (Art. 17/18)
+    RESTRICTED_READ = "privacy.restricted"  # see records whose processing is restricted
 
 
 class FieldGroup(StrEnum):
@@ -373,6 +378,35 @@ ENDPOINT_PERMISSIONS.update({
     "api.appointment_slip": A(P.APPOINTMENTS_READ, PERSONS),
     "api.appointment_figures": A(P.DASHBOARD, NONE),
 })
+
+
+# --- data protection (issue 20) ---------------------------------------------------------
+# The data-protection role answers the rights of the persons (access, erasure,
+# restriction): it reads every field group of the record it reports on, and it and
+# the administrator are the only ones who still see a restricted record (Art. 18).
+PRIVACY_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.DATA_PROTECTION: frozenset({P.CATALOG_READ, P.PRIVACY_READ, P.PRIVACY_ACT,
+                                     P.RESTRICTED_READ, P.AUDIT_READ}),
+    Role.ADMIN: frozenset({P.RESTRICTED_READ}),
+}
+for _role, _granted in PRIVACY_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | _granted
+ROLE_FIELD_GROUPS[Role.DATA_PROTECTION] = frozenset(FieldGroup)
+ENDPOINT_PERMISSIONS.update({
+    "privacy.index": A(P.PRIVACY_READ, PERSONS),
+    "privacy.subject": A(P.PRIVACY_READ, PERSONS),
+    "privacy.access_report": A(P.PRIVACY_READ, PERSONS),
+    "privacy.restrict": A(P.PRIVACY_ACT, NONE),
+    "privacy.lift_restriction": A(P.PRIVACY_ACT, NONE),
+    "privacy.erase": A(P.PRIVACY_ACT, NONE),
+    "privacy.record": A(P.PRIVACY_READ, NONE),
+    "api.privacy_access_report": A(P.PRIVACY_READ, PERSONS),
+    "api.privacy_restrict": A(P.PRIVACY_ACT, NONE),
+    "api.privacy_lift_restriction": A(P.PRIVACY_ACT, NONE),
+    "api.privacy_erase": A(P.PRIVACY_ACT, NONE),
+    "api.privacy_record": A(P.PRIVACY_READ, NONE),
+})
+# --- end of the data-protection block -----------------------------------------------------
 
 
 def required_permission(endpoint: str | None) -> Permission | None:

@@ -26,6 +26,7 @@ MENU = [
     ("reports.index", _l("Reports")),
     ("users.index", _l("Accounts")),
     ("audit.index", _l("Audit log")),
+    ("privacy.index", _l("Data protection")),
 ]
 
 

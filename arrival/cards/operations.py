@@ -18,6 +18,7 @@ from arrival.cards.render import CardFace
 from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
+from arrival.housing.models import OPEN_STATES, Stay
 from arrival.registry.models import Household, Person
 from arrival.registry.search import ReferenceKind
 
@@ -71,6 +72,23 @@ def revoke(card: Card, reason: str) -> None:
     db.session.flush()
     record(AuditAction.UPDATE, entity_type="card", entity_id=card.number, fields=["status"],
            detail=f"revoked: {reason}")
+
+
+def expire_at_departure(person_id: int, at) -> int:
+    """A person's active card expires when their stay ends and no other is open
+    (check-out, or leaving before check-in; a move keeps it). Returns how many."""
+    still_housed = sa.select(Stay.id).where(Stay.person_id == person_id,
+                                            Stay.state.in_(OPEN_STATES))
+    cards = db.session.scalars(sa.select(Card).where(
+        Card.person_id == person_id, Card.status == CardStatus.ACTIVE.value,
+        ~sa.exists(still_housed))).all()
+    for card in cards:
+        card.status = CardStatus.EXPIRED.value
+        card.expires_at = at
+        record(AuditAction.UPDATE, entity_type="card", entity_id=card.number,
+               fields=["status", "expires_at"], detail="expired: stay ended")
+    db.session.flush()
+    return len(cards)
 
 
 def card_by_number(text: str) -> Card | None:

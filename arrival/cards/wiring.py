@@ -7,7 +7,9 @@ from arrival.cards import api, templating  # noqa: F401  (api: attaches the API 
 from arrival.cards.cli import cards_cli
 from arrival.cards import operations
 from arrival.cards.views import bp
+from arrival.core.events import subscribe
 from arrival.core.sections import HouseholdSection, add_household_section
+from arrival.housing.events import StayEnded
 from arrival.registry.search import add_reference_kind
 
 
@@ -19,3 +21,9 @@ def init_app(app: Flask) -> None:
         order=20, field_group=FieldGroup.SERVICES, template="cards/_household_section.html",
         context=templating.cards_section))
     add_reference_kind(app, "K", operations.CARD_REFERENCES)
+    subscribe(app, StayEnded, card_expires)
+
+
+def card_expires(event: StayEnded) -> None:
+    """Cards expire at check-out (issue 20): the token opens nothing any more."""
+    operations.expire_at_departure(event.stay.person_id, event.stay.ended_at)

@@ -30,6 +30,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("service", "service_point", None, "Sina Service"),
     DemoAccount("coordinator", "coordinator", None, "Kai Koordination"),
     DemoAccount("security", "security", None, "Sami Sicherheitsdienst"),
+    DemoAccount("datenschutz", "data_protection", None, "Dora Datenschutz"),
     DemoAccount("jugendamt", "caseworker", "jugendamt", "Julia Jugendamt"),
     DemoAccount("sozialamt", "caseworker", "sozialamt", "Sven Sozialamt"),
     DemoAccount("gesundheitsamt", "caseworker", "gesundheitsamt", "Gesa Gesundheitsamt"),

@@ -164,7 +164,9 @@ def scan(code, *, site_id: int | None, station: str, direction: str,
         return GateAnswer("red", "unknown_site", direction)
     card, status = resolve(code)
     person = None
-    if card is not None and status == "ok":
+    # A card expires at check-out (issue 20); its holder still leaves through the gate
+    # (and off the evacuation list) and is told why they cannot come back in.
+    if card is not None and status in ("ok", "card_expired"):
         # Only what the gate needs: the flags, not the documents.
         person = db.session.get(Person, card.person_id, options=[
             lazyload(Person.documents), selectinload(Person.flag_rows)])

@@ -65,6 +65,11 @@ class Household(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
     version: Mapped[int] = mapped_column(default=1)
+    # Data protection (issue 20, arrival.privacy): processing restricted (Art. 18) —
+    # hidden from every role but data protection and the administrator; anonymised
+    # by the retention sweep or an erasure (Art. 17), the statistics kept.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     persons: Mapped[list[Person]] = relationship(
         back_populates="household", order_by="Person.position", lazy="selectin"
@@ -103,6 +108,9 @@ class Person(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
     version: Mapped[int] = mapped_column(default=1)
+    # Data protection (issue 20): see Household.restricted_at / anonymised_at.
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     household: Mapped[Household] = relationship(back_populates="persons")
     documents: Mapped[list[Document]] = relationship(

@@ -349,7 +349,9 @@ def _rp_annex() -> pd.DataFrame:
         .join(ClarificationItem, ClarificationItem.person_id == Person.id)
         .join(Household, Household.id == Person.household_id)
         .join(Authority, Authority.id == ClarificationItem.authority_id)
-        .where(Authority.kind == "regional", ClarificationItem.state.in_(ACTIVE_STATES))
+        .where(Authority.kind == "regional", ClarificationItem.state.in_(ACTIVE_STATES),
+               # restricted (Art. 18) and anonymised records leave the centre no more
+               Person.restricted_at.is_(None), Person.anonymised_at.is_(None))
         .order_by(Household.ref, Person.family_name)).all()
     return pd.DataFrame([{
         "Haushalt": r.ref, "Familienname": r.family_name, "Vornamen": r.given_names,

@@ -223,6 +223,15 @@ SCENARIOS = {
         f"/api/v1/appointments/{w['appointment']}/slip.pdf"), "person", _booked),
     "api.household_appointments": (*ABH, lambda c, w: c.get(
         f"/api/v1/households/{w['ref']}/appointments"), "person", _booked),
+    # data protection (issue 20): finding a person, their page, the access report
+    "privacy.index": ("data_protection", None, lambda c, w: c.get("/privacy/?q=Bondarenko"),
+                      "person"),
+    "privacy.subject": ("data_protection", None,
+                        lambda c, w: c.get(f"/privacy/persons/{w['person']}"), "person"),
+    "privacy.access_report": ("data_protection", None, lambda c, w: c.get(
+        f"/privacy/persons/{w['person']}/access-report?format=json"), "person"),
+    "api.privacy_access_report": ("data_protection", None, lambda c, w: c.get(
+        f"/api/v1/privacy/persons/{w['person']}/access-report"), "person"),
 }
 
 

@@ -30,7 +30,9 @@ ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR = (
 SOCIAL, SECURITY, REGIONAL = "caseworker:social", "caseworker:security", "caseworker:regional"
 CASEWORKERS = {SOCIAL, SECURITY, REGIONAL}
 GUARD = "security"  # the security service at a site's gate (issue 17)
-SIGNED_IN = {ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, GUARD} | CASEWORKERS
+DATA_PROTECTION = "data_protection"  # answers the persons' rights (issue 20)
+SIGNED_IN = {ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, GUARD,
+             DATA_PROTECTION} | CASEWORKERS
 ANYONE = SIGNED_IN | {None}
 PERSON_READERS = {INTAKE, HOUSING, COORDINATOR} | CASEWORKERS
 PLACING = {INTAKE, HOUSING}
@@ -42,8 +44,9 @@ EXPECTED_ACCESS: dict[str, set] = {
     # the key of one's own form drafts on the tablet: only who registers has drafts
     "auth.draft_key_json": {INTAKE},
     **dict.fromkeys(["users.index", "users.create", "users.edit", "users.reset_password",
-                     "users.set_active", "api.users", "audit.index", "api.audit_events"],
-                    {ADMIN}),
+                     "users.set_active", "api.users"], {ADMIN}),
+    # the audit log: the administrator, and data protection (who read a record when)
+    **dict.fromkeys(["audit.index", "api.audit_events"], {ADMIN, DATA_PROTECTION}),
     **dict.fromkeys(["registry.search", "registry.household", "api.search_persons",
                      "api.get_household"], PERSON_READERS),
     **dict.fromkeys(["registry.new_household", "registry.add_member", "registry.edit_person",
@@ -99,9 +102,16 @@ EXPECTED_ACCESS: dict[str, set] = {
     **dict.fromkeys(["appointments.screen", "api.appointment_screen"],
                     {INTAKE, SERVICE_POINT, COORDINATOR} | CASEWORKERS),
     "api.appointment_figures": {HOUSING, COORDINATOR} | CASEWORKERS,
+    # data protection (issue 20): access reports, erasure, restriction, the record of
+    # processing — the data-protection role only
+    **dict.fromkeys(["privacy.index", "privacy.subject", "privacy.access_report",
+                     "privacy.restrict", "privacy.lift_restriction", "privacy.erase",
+                     "privacy.record", "api.privacy_access_report", "api.privacy_restrict",
+                     "api.privacy_lift_restriction", "api.privacy_erase", "api.privacy_record"],
+                    {DATA_PROTECTION}),
 }
 ROLES = [None, ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, GUARD, SOCIAL, SECURITY,
-         REGIONAL]
+         REGIONAL, DATA_PROTECTION]
 AUTHORITY_OF_KIND = {"social": "jugendamt", "security": "auslaenderbehoerde", "regional": "rp"}
 
 
@@ -228,8 +238,9 @@ class TestFieldGroups:
             for kind in ([None] if role is not Role.CASEWORKER else ["social", "security", "regional"])
             if FieldGroup.HEALTH in field_groups_for(role, kind)
         }
+        # data protection reads every group of the record it reports on (Art. 15)
         assert with_health == {(Role.INTAKE, None), (Role.HOUSING, None),
-                               (Role.CASEWORKER, "social")}
+                               (Role.CASEWORKER, "social"), (Role.DATA_PROTECTION, None)}
 
     def test_a_caseworker_without_authority_sees_nothing(self):
         assert field_groups_for(Role.CASEWORKER, None) == frozenset()

@@ -87,6 +87,10 @@ MAIN_PAGES = (
     MainPage("queue", "/cases/", "jugendamt", heading="Klärungsliste · Jugendamt"),
     MainPage("dashboard", "/dashboard/", "coordinator", heading="Lage · jetzt"),
     MainPage("reports", "/reports/", "coordinator", heading="Lageberichte"),
+    # data protection (issue 20)
+    MainPage("privacy", "/privacy/?q=Shevchenko", "datenschutz", heading="Datenschutz"),
+    MainPage("privacy-record", "/privacy/record", "datenschutz",
+             heading="Verzeichnis von Verarbeitungstätigkeiten (Art. 30)"),
 )
 
 
