@@ -115,6 +115,10 @@ def station_list(service_code: str, site_id: int | None) -> dict:
         })
     return {"service_type": service.code, "site_id": site_id, "generated_at": now.isoformat(),
             "refresh_seconds": REFRESH_SECONDS, "household_scope": service.household_scope,
+            # a limit of any kind: offline, the station's own earlier delivery of the day
+            # to the same person (household) is refused
+            "limited": bool(service.once_only or service.max_per_day or
+                            service.min_interval_days or service.once_per_window),
             "entries": entries}
 
 

@@ -57,3 +57,10 @@ routing.registerRoute(function (options) {
   plugins: [new cacheableResponse.CacheableResponsePlugin({ statuses: [200] }),
             new workbox.expiration.ExpirationPlugin({ maxEntries: 80 })]
 }));
+
+// The page may ask which version is in charge (the queue list shows it; tests too).
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "version" && event.ports && event.ports[0]) {
+    event.ports[0].postMessage(self.ARRIVAL_SHELL.version);
+  }
+});

@@ -100,6 +100,7 @@
     var byToken = {}, byNumber = {};
     (list.entries || []).forEach(function (entry) { byToken[entry.h] = entry; byNumber[entry.n] = entry; });
     return { byToken: byToken, byNumber: byNumber, household: !!list.household_scope,
+             limited: !!list.limited,
              at: list.generated_at };
   }
 
@@ -151,7 +152,7 @@
       var person = { first_name: entry.f, household_size: entry.k };
       var now = Date.now();
       var earlier = recent.filter(function (r) { return r.holder === holder && today(r.at) === today(now); });
-      if (earlier.length) {
+      if (earlier.length && cards.limited) {
         return { result: "red", reason: "limit_reached", person: person,
                  last_delivery_at: new Date(earlier[earlier.length - 1].at).toISOString() };
       }
