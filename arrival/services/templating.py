@@ -28,7 +28,7 @@ OUTBOX_TEXTS = {
     "conflict": _l("Conflict: this form was already used for another registration"),
     "violation": _l("Recorded, but it broke a rule (listed for the station lead)"),
     "created": _l("Household %s created: cards can be printed now"),
-    "cardLater": _l("Card after synchronisation"), "open": _l("Open"),
+    "cardLater": _l("Card after synchronisation"), "open": _l("Open and decide"),
     "printCards": _l("Print cards"), "attempts": _l("attempts: %d"),
     "queued": _l("Saved on this tablet: it is sent as soon as the network is back. "
                  "Card after synchronisation."),

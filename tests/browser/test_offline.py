@@ -255,7 +255,7 @@ def test_two_tablets_offline_register_the_same_family_once_and_one_decides(
         page.goto("/offline")
         row = page.locator(".outbox-entry.outbox-duplicate")
         expect(row).to_contain_text(entries(first[1].page)[0]["answer"]["ref"])
-        row.get_by_role("link", name="Öffnen").click()
+        row.get_by_role("link", name="Öffnen und entscheiden").click()
         expect(page.locator("#persons-0-family_name")).to_have_value(family)
         expect(page.locator("#duplicate-decision")).to_be_visible()
     finally:

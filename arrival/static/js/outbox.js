@@ -301,7 +301,20 @@
   // page asks for it: the registration form, the scan and gate stations, this list.
   var worker = meta.getAttribute("data-worker");
   if (worker && navigator.serviceWorker && document.body.hasAttribute("data-offline-shell")) {
-    navigator.serviceWorker.register(worker, { scope: "/" }).catch(function () {});
+    var firstVisit = !navigator.serviceWorker.controller;
+    navigator.serviceWorker.register(worker, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      // This page loaded before the worker was there: keep it now, so that it opens
+      // offline from the first visit on.
+      if (firstVisit && window.caches && !/[?&]outbox=/.test(window.location.search)) {
+        return window.caches.open("arrival-pages").then(function (cache) {
+          return fetch(window.location.href, { credentials: "same-origin" }).then(function (response) {
+            if (response.ok && !response.redirected) { return cache.put(window.location.href, response); }
+          });
+        });
+      }
+    }).catch(function () {});
   }
 
   // Small encrypted records of the pages (the scan station's card list and its own
