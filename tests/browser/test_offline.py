@@ -322,3 +322,40 @@ def deliveries(app, service: str, point_prefix: str) -> list[tuple]:
             .where(Delivery.service_type == service, Delivery.point.like(point_prefix + "%"))).all()
         db.session.remove()
     return [tuple(row) for row in rows]
+
+
+def test_offline_scans_at_two_stations_both_recorded_one_listed_as_violation(
+        browser, live_server, signed_in_state, visit, unique_name):
+    """A hygiene kit (once in 7 days) for one card, at two stations both offline."""
+    point = unique_name("OFFLINEPUNKT")
+    token, = card_tokens(live_server.app, unique_name("OFFLINEKARTE"), 1)
+    stations = [tablet(browser, live_server,
+                       storage_state=signed_in_state(live_server, "service"))
+                for _ in range(2)]
+    try:
+        for n, (context, visitor) in enumerate(stations):
+            station(visitor, "hygiene_kit", f"{point}-{n}")
+            context.set_offline(True)
+            answer = scan(visitor.page, token)
+            assert answer.startswith("amber|") and "offline — wird später geprüft" in answer
+            # The same card again at the same station: its own delivery refuses it.
+            assert scan(visitor.page, token).startswith("red|")
+        for context, visitor in stations:
+            context.set_offline(False)
+            send_now(visitor.page)
+            found = wait_for_queue(visitor.page,
+                                   "list => list.length && list.every(r => r.state !== 'pending')")
+            assert len(found) == 1
+        recorded = deliveries(live_server.app, "hygiene_kit", point)
+        assert len(recorded) == 2, "both handed out, both recorded"
+        assert sorted(str(v) for *_rest, v in recorded) == ["None", "limit_reached"]
+    finally:
+        for context, _ in stations:
+            context.close()
+
+    # The station lead sees it, on the page and in the API.
+    lead = visit(account="admin")
+    lead.open("/services/offline-violations")
+    expect(lead.page.locator(".offline-violations tbody tr").filter(has_text=point)).to_have_count(1)
+    items = lead.page.request.get("/api/v1/offline/violations").json()["items"]
+    assert [i["violation"] for i in items if i["point"].startswith(point)] == ["limit_reached"]
