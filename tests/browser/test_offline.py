@@ -359,3 +359,72 @@ def test_offline_scans_at_two_stations_both_recorded_one_listed_as_violation(
     expect(lead.page.locator(".offline-violations tbody tr").filter(has_text=point)).to_have_count(1)
     items = lead.page.request.get("/api/v1/offline/violations").json()["items"]
     assert [i["violation"] for i in items if i["point"].startswith(point)] == ["limit_reached"]
+
+
+def random_family_name(rng: random.Random) -> str:
+    """A made-up name unlike any other (so that no duplicate hint joins two of them)."""
+    syllables = ["ka", "lo", "mir", "sen", "tu", "vri", "zan", "pel", "dob", "rus", "che",
+                 "hny", "bor", "vys", "gal", "fin", "jek", "qua", "wen", "xol"]
+    return "Zz" + "".join(rng.choice(syllables) for _ in range(5)).capitalize()
+
+
+def test_randomized_offline_and_online_cycles_lose_nothing_and_duplicate_nothing(
+        browser, live_server, signed_in_state, unique_name):
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    point = unique_name("OFFLINEZUFALL")
+    tokens = card_tokens(live_server.app, unique_name("OFFLINEZUFALLKARTE"), 10)
+    context, visitor = tablet(browser, live_server,
+                              storage_state=signed_in_state(live_server, "intake"))
+    intake = visitor.page
+    scanner = context.new_page()
+    names: list[str] = []
+    handed_out = 0
+    try:
+        open_form(intake)
+        wait_for_worker(intake)
+        station(Visitor(scanner, TABLET_LANDSCAPE, {}), "clothing", point)
+        work = ["register"] * 50 + ["scan"] * 100
+        rng.shuffle(work)
+        offline = rng.random() < 0.5
+        for cycle in range(5):
+            offline = not offline
+            context.set_offline(offline)
+            for _ in range(30):
+                if work.pop() == "register":
+                    name = random_family_name(rng)
+                    while name in names:
+                        name = random_family_name(rng)
+                    names.append(name)
+                    born = f"{rng.randrange(1950, 2004)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 28):02d}"
+                    if offline:
+                        register_offline(intake, name, given_names=rng.choice(
+                            ["Olena", "Iryna", "Taras", "Mykola", "Oksana"]), born=born)
+                    else:
+                        register(intake, name, born=born)
+                        intake.wait_for_url("**/households/H-*")
+                        open_form(intake)
+                else:
+                    answer = scan(scanner, rng.choice(tokens))
+                    assert answer.split("|")[0] == ("amber" if offline else "green"), answer
+                    handed_out += 1
+            intake.reload()
+            scanner.reload()
+            expect(intake.locator("form.household-form")).to_be_visible()
+        context.set_offline(False)
+        open_form(intake)
+        send_now(intake)
+        wait_for_queue(intake, "list => list.every(r => r.state !== 'pending')", timeout_s=90)
+        states = {e["state"] for e in entries(intake)}
+        assert states <= {"done"}, states
+    finally:
+        context.close()
+
+    counts = households_named(live_server.app, "Zz")
+    registered = [counts.get(name, 0) for name in names]
+    recorded = len(deliveries(live_server.app, "clothing", point))
+    lost = sum(1 for n in registered if n == 0) + max(0, handed_out - recorded)
+    duplicated = sum(n - 1 for n in registered if n > 1) + max(0, recorded - handed_out)
+    print(f"randomized offline run (seed {seed}): {len(names)} registrations, {handed_out} "
+          f"scans in 5 offline/online cycles: {lost} lost, {duplicated} duplicated")
+    assert (lost, duplicated) == (0, 0)
