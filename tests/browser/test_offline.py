@@ -34,6 +34,16 @@ def wait_for_worker(page) -> None:
                            timeout=SYNC_TIMEOUT_MS)
 
 
+def wait_until_kept(page) -> None:
+    """The worker keeps this page (it opens offline from now on)."""
+    for _ in range(80):
+        if page.evaluate("() => caches.open('arrival-pages').then(c => c.match(location.href))"
+                         ".then(found => !!found)"):
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError("the page was not kept")
+
+
 def worker_version(page) -> str:
     return page.evaluate("""() => new Promise(resolve => {
       const channel = new MessageChannel();
@@ -160,6 +170,8 @@ def test_three_households_registered_offline_survive_reload_restart_and_update(
         wait_for_worker(page)
         open_form(page)  # now through the worker, which keeps the page
         first_version = worker_version(page)
+        # The page as the server rendered it last (its CSRF token differs at every render).
+        rendered = page.locator('meta[name="csrf-token"]').get_attribute("content")
 
         context.set_offline(True)
         for name, given, born in (("A", "Olena", "1971-01-05"), ("B", "Iryna", "1988-07-21"),
@@ -169,6 +181,8 @@ def test_three_households_registered_offline_survive_reload_restart_and_update(
 
         page.reload()  # offline: the kept page, the queue still there
         expect(page.locator("form.household-form")).to_be_visible()
+        assert page.locator('meta[name="csrf-token"]').get_attribute("content") == rendered, \
+            "the form came from the worker's copy, not from the server"
         expect_waiting(page, 3)
     finally:
         context.close()
@@ -238,6 +252,7 @@ def test_two_tablets_offline_register_the_same_family_once_and_one_decides(
         for context, visitor in tablets:
             open_form(visitor.page)
             wait_for_worker(visitor.page)
+            wait_until_kept(visitor.page)
             context.set_offline(True)
             register_offline(visitor.page, family, given_names="Iryna", born="1984-02-03")
         first, second = tablets
@@ -300,6 +315,8 @@ def station(visitor, service: str, point: str) -> None:
     page.goto(f"/services/station?service={service}&point={point}")
     page.wait_for_function("() => document.querySelector('.station').hasAttribute('data-list-size')",
                            timeout=SYNC_TIMEOUT_MS)
+    wait_for_worker(page)
+    wait_until_kept(page)
 
 
 def scan(page, code: str) -> str:
@@ -387,6 +404,7 @@ def test_randomized_offline_and_online_cycles_lose_nothing_and_duplicate_nothing
     try:
         open_form(intake)
         wait_for_worker(intake)
+        wait_until_kept(intake)
         station(Visitor(scanner, TABLET_LANDSCAPE, {}), "clothing", point)
         import time
         started = time.monotonic()
