@@ -144,8 +144,7 @@ def gate_offline_scan():
     from flask import request
 
     from arrival.gate import offline
-    from arrival.services.api import scanned_at_of
-    from arrival.services.offline import check_key
+    from arrival.services.offline import check_key, scanned_at_of
 
     body = _body()
     key = check_key(request.headers.get("Idempotency-Key"))

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import timezone
-
 from flask import jsonify, request
 from flask_login import current_user
 from flask_babel import get_locale
@@ -15,7 +13,6 @@ from arrival.extensions import db, limiter
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.core.inputs import query_int
-from arrival.core.validation import ValidationFailed
 from arrival.services import offline, operations
 from arrival.services.limits import scan_rate_limit, station_key
 from arrival.services.models import Delivery
@@ -88,21 +85,6 @@ def void_delivery(delivery_id: int):
     return jsonify(id=delivery.id, voided_at=delivery.voided_at.isoformat())
 
 
-def scanned_at_of(body: dict):
-    """The time of an offline scan: an ISO 8601 string with its offset."""
-    from datetime import datetime
-
-    value = body.get("scanned_at")
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) \
-            if isinstance(value, str) and len(value) <= 40 else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ValidationFailed(scanned_at=_("Give the time of the scan (ISO 8601 with offset)."))
-    return moment.astimezone(timezone.utc)
-
-
 @bp.post("/scan/offline")
 @documented(
     "Send a scan a station handed out while offline: {service_type, point, code, site_id?, "
@@ -131,7 +113,7 @@ def offline_scan():
         inputs.text(body, "code", max_length=500), service_code=inputs.text(
             body, "service_type", max_length=80), point=inputs.text(
             body, "point", max_length=200, default=""),
-        site_id=inputs.integer(body, "site_id"), scanned_at=scanned_at_of(body), key=key)
+        site_id=inputs.integer(body, "site_id"), scanned_at=offline.scanned_at_of(body), key=key)
     return jsonify(result=received.result, reason=received.reason,
                    delivery_id=received.delivery_id, repeated=received.repeated)
 

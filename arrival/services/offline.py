@@ -25,7 +25,7 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import current_app
@@ -135,6 +135,19 @@ def _answer(row: OfflineDelivery, repeated: bool) -> Received:
         return Received("refused", row.violation or "unknown_card", None, repeated)
     return Received("violation" if row.violation else "recorded", row.violation or "ok",
                     row.delivery_id, repeated)
+
+
+def scanned_at_of(body: dict):
+    """The time of an offline scan: an ISO 8601 string with its offset."""
+    value = body.get("scanned_at")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) \
+            if isinstance(value, str) and len(value) <= 40 else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValidationFailed(scanned_at=_("Give the time of the scan (ISO 8601 with offset)."))
+    return moment.astimezone(timezone.utc)
 
 
 def check_key(key: str | None) -> str:
