@@ -454,3 +454,46 @@ def test_randomized_offline_and_online_cycles_lose_nothing_and_duplicate_nothing
     print(f"randomized offline run (seed {seed}): {len(names)} registrations, {handed_out} "
           f"scans in 5 offline/online cycles: {lost} lost, {duplicated} duplicated")
     assert (lost, duplicated) == (0, 0)
+
+
+def test_the_queue_survives_signing_out_and_another_account_neither_reads_nor_sends_it(
+        browser, live_server, new_account, unique_name):
+    anna, boris = new_account("intake"), new_account("intake")
+    family = unique_name("OFFLINEKONTO")
+    context, visitor = tablet(browser, live_server)
+    page = visitor.page
+    try:
+        visitor.sign_in(anna.username, anna.password)
+        open_form(page)
+        wait_for_worker(page)
+        wait_until_kept(page)
+        context.set_offline(True)
+        register_offline(page, family)
+        # The network is back but the server cannot be reached yet; Anna signs out.
+        page.route("**" + FORM, lambda route: route.abort() if route.request.method == "POST"
+                   else route.continue_())
+        context.set_offline(False)
+        page.goto("/")
+        visitor.sign_out()
+
+        visitor.sign_in(boris.username, boris.password)
+        page.unroute("**" + FORM)
+        open_form(page)
+        send_now(page)
+        assert entries(page) == [], "Boris does not see Anna's entry"
+        stored = page.evaluate("""() => window.arrivalDrafts.db().then(db => Promise.all([
+          db.getAll('outbox'), db.getAll('keys')]).then(([o, k]) => ({entries: o.length,
+          keys: k.length, readable: o.some(r => JSON.stringify(r).includes('%s'))})))""" % family)
+        assert stored == {"entries": 1, "keys": 1, "readable": False}, \
+            "Anna's entry is still there, encrypted; her key went when she signed out"
+        assert households_named(live_server.app, family) == {}
+        visitor.sign_out()
+
+        visitor.sign_in(anna.username, anna.password)
+        open_form(page)
+        send_now(page)
+        found = wait_for_queue(page, "list => list.length === 1 && list[0].state === 'done'")
+        assert found[0]["answer"]["result"] == "created"
+        assert households_named(live_server.app, family) == {family: 1}
+    finally:
+        context.close()
