@@ -20,7 +20,7 @@ SCAN_REASON_LABELS = {
 }
 # The offline queue's texts (badge, list), read by js/outbox.js and js/offline.js.
 OUTBOX_TEXTS = {
-    "offline": _l("offline"), "attention": _l("%d to decide"),
+    "offline": _l("offline"), "attention": _l("%d to decide"), "waiting": _l("%d waiting"),
     "household": _l("Registration"), "scan": _l("Delivery"), "gate": _l("Gate scan"),
     "pending": _l("Waiting to be sent"), "done": _l("Sent"),
     "duplicate": _l("Possibly already registered: decide"),

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS
-from tests.browser.pages import TABLET_LANDSCAPE, Visitor
+from tests.browser.pages import TABLET_LANDSCAPE, TABLET_PORTRAIT, Visitor
 
 pytestmark = pytest.mark.browser
 
@@ -274,6 +274,9 @@ def test_two_tablets_offline_register_the_same_family_once_and_one_decides(
         # serious; touch targets; no sideways scrolling).
         expect(page.locator("#outbox-badge")).to_be_visible()
         assert second[1].check_page("offline-queue") == []
+        page.set_viewport_size({"width": 768, "height": 1024})
+        second[1].size = TABLET_PORTRAIT
+        assert second[1].check_page("offline-queue") == []
         row.get_by_role("link", name="Öffnen und entscheiden").click()
         expect(page.locator("#persons-0-family_name")).to_have_value(family)
         expect(page.locator("#duplicate-decision")).to_be_visible()
@@ -426,7 +429,7 @@ def test_randomized_offline_and_online_cycles_lose_nothing_and_duplicate_nothing
                             ["Olena", "Iryna", "Taras", "Mykola", "Oksana"]), born=born)
                     else:
                         register(intake, name, born=born)
-                        intake.wait_for_url("**/households/H-*")
+                        intake.wait_for_url("**/households/H-*", wait_until="commit")
                         open_form(intake)
                 else:
                     answer = scan(scanner, rng.choice(tokens))

@@ -278,7 +278,7 @@
       if (badge) {
         badge.hidden = !(waiting || attention || !navigator.onLine);
         badge.classList.toggle("badge-attention", attention > 0);
-        badge.querySelector(".outbox-count").textContent = String(waiting);
+        badge.querySelector(".outbox-count").textContent = TEXT.waiting.replace("%d", waiting);
         badge.querySelector(".outbox-state").textContent = navigator.onLine ?
           (attention ? " · " + TEXT.attention.replace("%d", attention) : "") : " · " + TEXT.offline;
         badge.setAttribute("data-waiting", String(waiting));
