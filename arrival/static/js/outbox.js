@@ -66,11 +66,7 @@
     if (!keyPromise) {
       keyPromise = drafts.db().then(function (store) { return store.get("keys", owner); })
         .then(function (stored) {
-          if (stored) {
-            fetchKey().catch(function () { return null; });  // renewed when online
-            return stored;
-          }
-          return fetchKey();
+          return stored || fetchKey();  // the account's key does not change: one fetch
         })
         .catch(function () { return null; });
       keyPromise.then(function (found) { if (!found) { keyPromise = null; } });
