@@ -15,12 +15,13 @@ from arrival.cards.models import Card
 from arrival.cases.models import ClarificationItem, ItemTransition
 from arrival.catalog.models import Authority, CatalogEntry
 from arrival.gate.models import (
-    GateEvent, GatePresence, GateSite, RollCall, RollCallExpected, RollCallTick, Visit,
+    GateEvent, GatePresence, GateReplay, GateSite, RollCall, RollCallExpected, RollCallTick,
+    Visit,
 )
 from arrival.housing.models import Bed, BedBlock, Site, Stay, StayEvent, Unit
 from arrival.privacy.models import PrivacyRequest
 from arrival.reports.models import ReportRemark, ReportRun
-from arrival.services.models import Delivery, Scan
+from arrival.services.models import Delivery, OfflineDelivery, Scan
 from arrival.registry.models import (
     Document,
     DuplicateDecision,
@@ -38,5 +39,5 @@ __all__ = [
     "Unit", "Document", "DuplicateDecision", "Household",
     "IdempotencyRecord", "LoginSession", "ReportRemark", "ReportRun", "MatchKey", "Person", "PersonFlag", "User",
     "GateEvent", "GatePresence", "GateSite", "RollCall", "RollCallExpected", "RollCallTick",
-    "Visit", "PrivacyRequest",
+    "Visit", "PrivacyRequest", "GateReplay", "OfflineDelivery",
 ]

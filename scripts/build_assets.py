@@ -49,6 +49,14 @@ PLAIN_FILES = (
     # IndexedDB with promises: the form drafts on the tablet (js/drafts.js).
     ("idb/build/umd.js", "idb/umd.js"),
     ("idb/LICENSE", "idb/LICENSE"),
+    # The app's service worker (js/offline-worker.js): Workbox's loader and the
+    # modules it loads from modulePathPrefix (the production builds).
+    ("workbox-sw/build/workbox-sw.js", "workbox/workbox-sw.js"),
+    ("workbox-sw/LICENSE", "workbox/LICENSE"),
+) + tuple(
+    (f"workbox-{module}/build/workbox-{module}.prod.js", f"workbox/workbox-{module}.prod.js")
+    for module in ("core", "routing", "strategies", "precaching", "expiration",
+                   "cacheable-response")
 )
 
 

@@ -318,6 +318,20 @@ ENDPOINT_PERMISSIONS: dict[str, Access | Permission] = {
     "api.gate_evacuation": A(P.GATE_PRESENCE, PERSONS),
     "api.gate_roll_call": A(P.GATE_PRESENCE, PERSONS),
     "api.gate_tick": A(P.GATE_PRESENCE, PERSONS),
+    # offline use (issue 14): a gate scan made offline, sent later (answers like a scan)
+    "api.gate_offline_scan": A(P.GATE_SCAN, PERSONS),
+    # the app's service worker and the queue list: neither holds personal data (the
+    # queue is read from the tablet's encrypted store by the page itself)
+    "offline.worker": A(P.AUTHENTICATED, NONE),
+    "offline.queue": A(P.AUTHENTICATED, NONE),
+    # the account's own key for its queue on the tablet
+    "api.offline_key": A(P.AUTHENTICATED, NONE),
+    # a station's small card list: first name and household size per card
+    "api.offline_station_list": A(P.SCAN, PERSONS),
+    "api.offline_scan": A(P.SCAN, NONE),
+    # the station lead's list of offline deliveries that broke a rule (card numbers only)
+    "offline.violations": A(P.DELIVERIES_VOID_ANY, NONE),
+    "api.offline_violations": A(P.DELIVERIES_VOID_ANY, NONE),
 }
 
 

@@ -117,3 +117,42 @@ def gate_tick(roll_call_id: int):
     _audit_roll_call_read(roll_call, status, identity, also=[ticked] if ticked else [])
     return jsonify(status=result.status, person_id=result.person_id, visit_id=result.visit_id,
                    roll_call=roll_call_json(status))
+
+
+@bp.post("/gate/scan/offline")
+@documented(
+    "Send a gate scan made while the tablet was offline: {site_id, station, direction, "
+    "code, scanned_at} with an Idempotency-Key. Decided and recorded as at scanned_at; a "
+    "second send of the same key answers the first result (repeated: true).",
+    tags=["gate"],
+    parameters=[{"name": "Idempotency-Key", "in": "header", "required": True,
+                 "schema": {"type": "string", "maxLength": 100}}],
+    request_body={"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["site_id", "direction", "code", "scanned_at"],
+        "properties": {
+            "site_id": {"type": "integer"}, "station": {"type": "string"},
+            "direction": {"type": "string", "enum": ["in", "out", "seen"]},
+            "code": {"type": "string"},
+            "scanned_at": {"type": "string", "format": "date-time"}}}}}},
+    responses={"200": json_response("The answer", {"type": "object", "properties": {
+        "result": {"type": "string", "enum": ["green", "amber", "red"]},
+        "reason": {"type": "string"}, "direction": {"type": "string"},
+        "repeated": {"type": "boolean"}}}),
+        "422": {"description": "No Idempotency-Key, implausible time"}},
+)
+def gate_offline_scan():
+    from flask import request
+
+    from arrival.gate import offline
+    from arrival.services.offline import check_key, scanned_at_of
+
+    body = _body()
+    key = check_key(request.headers.get("Idempotency-Key"))
+    site_id = body.get("site_id") if isinstance(body.get("site_id"), int) else None
+    answer, repeated = offline.receive_offline_scan(
+        body.get("code"), site_id=site_id, station=str(body.get("station") or ""),
+        direction=str(body.get("direction") or ""), scanned_at=scanned_at_of(body), key=key,
+        show_identity=_identity(), locale=str(get_locale()))
+    if repeated:
+        return jsonify(repeated=True, **answer)
+    return jsonify(repeated=False, **answer_json(answer))

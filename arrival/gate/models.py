@@ -186,3 +186,18 @@ class RollCallTick(db.Model):
         sa.UniqueConstraint("roll_call_id", "person_id"),
         sa.UniqueConstraint("roll_call_id", "visit_id"),
     )
+
+
+class GateReplay(db.Model):
+    """A gate scan made while the tablet was offline, received later: its
+    idempotency key makes a second send answer the first result again."""
+
+    __tablename__ = "gate_replay"
+
+    idempotency_key: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("gate_event.id"))
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    result: Mapped[str] = mapped_column(sa.String(6))
+    reason: Mapped[str] = mapped_column(sa.String(40))
+    direction: Mapped[str] = mapped_column(sa.String(4))

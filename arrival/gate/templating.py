@@ -19,7 +19,8 @@ ANSWER_LABELS = {
     ("seen", "red"): _l("Not recorded"),
 }
 GATE_REASON_LABELS = {
-    "ok": "", "double_in": _l("Already inside – recorded twice"),
+    "ok": "", "offline_pending": _l("offline — will be checked later"),
+    "double_in": _l("Already inside – recorded twice"),
     "double_out": _l("Already outside – recorded twice"),
     "seen_while_out": _l("Was recorded as outside"),
     "blocked_by_flag": _l("Not allowed in this direction – see the note"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
+from flask_login import current_user
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -9,7 +10,10 @@ from arrival.api.openapi import documented, json_response
 from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.extensions import db, limiter
-from arrival.services import operations
+from arrival.audit.models import AuditAction
+from arrival.audit.operations import record
+from arrival.core.inputs import query_int
+from arrival.services import offline, operations
 from arrival.services.limits import scan_rate_limit, station_key
 from arrival.services.models import Delivery
 
@@ -79,3 +83,89 @@ def void_delivery(delivery_id: int):
         return json_error(403, _("Another station recorded this delivery; only it or a "
                                  "station lead can void it."), code="forbidden")
     return jsonify(id=delivery.id, voided_at=delivery.voided_at.isoformat())
+
+
+@bp.post("/scan/offline")
+@documented(
+    "Send a scan a station handed out while offline: {service_type, point, code, site_id?, "
+    "scanned_at} with an Idempotency-Key. The rules are applied as at scanned_at; a scan "
+    "that broke one is recorded all the same, with the rule, for the station lead.",
+    tags=["services"],
+    parameters=[{"name": "Idempotency-Key", "in": "header", "required": True,
+                 "schema": {"type": "string", "maxLength": 100}}],
+    request_body={"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["service_type", "code", "scanned_at"], "properties": {
+            "service_type": {"type": "string"}, "point": {"type": "string"},
+            "code": {"type": "string"}, "site_id": {"type": "integer"},
+            "scanned_at": {"type": "string", "format": "date-time"}}}}}},
+    responses={"200": json_response("Recorded (result recorded, violation or refused)", {
+        "type": "object", "properties": {
+            "result": {"type": "string", "enum": ["recorded", "violation", "refused"]},
+            "reason": {"type": "string"}, "delivery_id": {"type": "integer", "nullable": True},
+            "repeated": {"type": "boolean"}}}),
+        "422": {"description": "No Idempotency-Key, unknown service type or site, "
+                               "implausible time"}},
+)
+def offline_scan():
+    body = inputs.json_object()
+    key = offline.check_key(request.headers.get("Idempotency-Key"))
+    received = offline.receive_offline_scan(
+        inputs.text(body, "code", max_length=500), service_code=inputs.text(
+            body, "service_type", max_length=80), point=inputs.text(
+            body, "point", max_length=200, default=""),
+        site_id=inputs.integer(body, "site_id"), scanned_at=offline.scanned_at_of(body), key=key)
+    return jsonify(result=received.result, reason=received.reason,
+                   delivery_id=received.delivery_id, repeated=received.repeated)
+
+
+@bp.get("/offline/station-list")
+@documented(
+    "The small list a scan station keeps for deciding offline: per card the SHA-256 of "
+    "its token (h) and of its number (n), status (s), first name (f), household size (k) "
+    "and an opaque household tag (g). Query: service_type, site_id (optional).",
+    tags=["services"],
+    parameters=[{"name": "service_type", "in": "query", "required": True,
+                 "schema": {"type": "string"}},
+                {"name": "site_id", "in": "query", "required": False,
+                 "schema": {"type": "integer"}}],
+    responses={"200": json_response("The list", {"type": "object"}),
+               "422": {"description": "Unknown service type or site"}},
+)
+def offline_station_list():
+    service_code = (request.args.get("service_type") or "")[:80]
+    site_id = query_int(request.args, "site_id")
+    listing = offline.station_list(service_code, site_id)
+    record(AuditAction.EXPORT, entity_type="offline_station_list", entity_id=service_code,
+           detail=f"site {site_id}: {len(listing['entries'])} cards")
+    response = jsonify(listing)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/offline/violations")
+@documented(
+    "Deliveries handed out offline that broke a rule (newest first), for the station "
+    "lead. Query: site_id (optional).", tags=["services"],
+    parameters=[{"name": "site_id", "in": "query", "required": False,
+                 "schema": {"type": "integer"}}],
+    responses={"200": json_response("The violations", {"type": "object", "properties": {
+        "items": {"type": "array", "items": {"type": "object"}}}})},
+)
+def offline_violations():
+    rows = offline.violations(site_id=query_int(request.args, "site_id"))
+    return jsonify(items=[offline.violation_json(row) for row in rows])
+
+
+@bp.get("/offline/key")
+@documented(
+    "The signed-in account's key for its offline queue on the tablet (AES-GCM, base64), "
+    "its id and the account's owner tag. Never cached.", tags=["services"],
+    responses={"200": json_response("The key", {"type": "object", "properties": {
+        "key": {"type": "string"}, "kid": {"type": "string"}, "owner": {"type": "string"}}})},
+)
+def offline_key():
+    from arrival.auth.drafts import draft_owner
+
+    response = jsonify(owner=draft_owner(current_user), **offline.outbox_key(current_user))
+    response.headers["Cache-Control"] = "no-store, private"
+    return response

@@ -57,3 +57,26 @@ class Scan(db.Model):
     __table_args__ = (
         sa.CheckConstraint("result IN ('green', 'amber', 'red')", name="result"),
     )
+
+
+class OfflineDelivery(db.Model):
+    """A delivery a station handed out while offline (decided against its local
+    list), received when the network came back. Its idempotency key makes a replay
+    harmless; the rules are applied at receipt, and a delivery that broke one is
+    kept as it happened, with the broken rule, for the station lead (never dropped)."""
+
+    __tablename__ = "offline_delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    service_type: Mapped[str] = mapped_column(sa.String(60))
+    point: Mapped[str] = mapped_column(sa.String(80))
+    site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("site.id"))
+    card_id: Mapped[int | None] = mapped_column(sa.ForeignKey("card.id"))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
+    delivery_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delivery.id"))
+    # None: within the rules; else the rule it broke (limit_reached, card_revoked, ...)
+    violation: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -6,11 +6,13 @@ from flask import Flask
 from arrival.housing.absence import add_seen_source
 from arrival.services import api, templating  # noqa: F401  (api: attaches the API routes)
 from arrival.services.sightings import delivery_sightings, scan_sightings
+from arrival.services.offline_views import bp as offline_bp
 from arrival.services.views import bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(offline_bp)
     templating.init_app(app)
     add_seen_source(app, scan_sightings)
     add_seen_source(app, delivery_sightings)

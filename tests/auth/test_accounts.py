@@ -187,4 +187,4 @@ class TestCli:
         with app.app_context():
             roles = set(db.session.scalars(sa.select(User.role)))
         assert roles == {"admin", "intake", "housing", "service_point", "caseworker",
-                         "coordinator", "security"}
+                         "coordinator", "security", "data_protection"}

@@ -79,6 +79,13 @@ EXPECTED_ACCESS: dict[str, set] = {
                      "gate.sign_in", "gate.sign_out", "api.gate_scan"],
                     {GUARD, COORDINATOR, SERVICE_POINT}),
     "gate.settings": {ADMIN, HOUSING},
+    # offline use (issue 14): the service worker, the queue list and the queue's key for
+    # every account; the station's card list and its offline scans for the scanning
+    # roles; the rules broken offline for the station lead
+    **dict.fromkeys(["offline.worker", "offline.queue", "api.offline_key"], SIGNED_IN),
+    **dict.fromkeys(["api.offline_station_list", "api.offline_scan"], {INTAKE, SERVICE_POINT}),
+    "api.gate_offline_scan": {GUARD, COORDINATOR, SERVICE_POINT},
+    **dict.fromkeys(["offline.violations", "api.offline_violations"], {ADMIN}),
     # the evacuation list and the roll call: security, coordination, site management
     **dict.fromkeys(["gate.evacuation", "gate.kiosk", "gate.kiosk_worker", "gate.roll_calls",
                      "gate.start_roll_call", "gate.roll_call", "gate.end_roll_call",

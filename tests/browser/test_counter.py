@@ -342,7 +342,7 @@ def test_counter_form_with_persons_hints_and_errors_has_no_serious_axe_violation
 # -- drafts never vanish -----------------------------------------------------------------------
 
 JS_DRAFT_RECORDS = """async () => {
-  const db = await idb.openDB('arrival-drafts', 1);
+  const db = await idb.openDB('arrival-drafts');  // whatever version the app is at
   const records = await db.getAll('drafts');
   db.close();
   return records.map(r => ({

@@ -19,13 +19,31 @@
   var STORE = "drafts";
   var usable = !!(window.idb && window.crypto && window.crypto.subtle && window.indexedDB);
 
+  // The one on-device store. Each version only adds to the one before: an app
+  // update migrates what is there (drafts, the offline queue), never recreates it.
+  //   1: drafts
+  //   2: outbox (the offline queue, js/outbox.js), keys (the queue key per account,
+  //      non-extractable), lists (the scan stations' card lists, encrypted)
+  var DB_VERSION = 2;
   var database = null;
   function db() {
     if (!database) {
-      database = window.idb.openDB(DB_NAME, 1, {
-        upgrade: function (store) {
-          var drafts = store.createObjectStore(STORE, { keyPath: "id" });
-          drafts.createIndex("owner", "owner");
+      database = window.idb.openDB(DB_NAME, DB_VERSION, {
+        upgrade: function (store, oldVersion) {
+          if (oldVersion < 1) {
+            var drafts = store.createObjectStore(STORE, { keyPath: "id" });
+            drafts.createIndex("owner", "owner");
+          }
+          if (oldVersion < 2) {
+            var outbox = store.createObjectStore("outbox", { keyPath: "id" });
+            outbox.createIndex("owner", "owner");
+            store.createObjectStore("keys", { keyPath: "owner" });
+            store.createObjectStore("lists", { keyPath: "id" });
+          }
+        },
+        blocking: function () {  // a newer version of the app opened the store: let it
+          database.then(function (open) { open.close(); });
+          database = null;
         }
       });
     }
@@ -139,9 +157,12 @@
     }
     event.preventDefault();
     var go = function () { form.dataset.draftsCleared = "1"; form.submit(); };
-    removeAll().then(go, go);
+    // The offline queue stays (encrypted, for the same account's next sign-in);
+    // its key and the cached pages go (js/outbox.js).
+    var outbox = window.arrivalOutbox;
+    Promise.all([removeAll(), outbox ? outbox.signOut() : null]).then(go, go);
   }, true);
 
   window.arrivalDrafts = { available: usable, save: save, load: load, remove: remove,
-                           removeAll: removeAll };
+                           removeAll: removeAll, db: db, owner: owner };
 })();

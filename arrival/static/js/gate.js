@@ -61,10 +61,28 @@
     }).then(function (response) {
       if (response.status === 429) { return { result: "red", reason: "too_many_requests", direction: chosen }; }
       if (response.status === 401) { window.location.reload(); return null; }
+      if (response.status >= 502 && response.status <= 504) { return queueOffline(code, chosen); }
       return response.json();
-    }).then(function (answer) { if (answer) { show(answer); } })
+    }, function () { return queueOffline(code, chosen); })
+      .then(function (answer) { if (answer) { show(answer); } })
       .catch(function () { show({ result: "red", reason: "offline", direction: chosen }); })
       .then(function () { busy = false; input.value = ""; input.focus(); });
+  }
+
+  // Offline (issue 14): the scan is kept in the tablet's queue with the time it was
+  // made and its own idempotency key, and decided by the server when it arrives.
+  function queueOffline(code, chosen) {
+    var outbox = window.arrivalOutbox;
+    if (!outbox) { return { result: "red", reason: "offline", direction: chosen }; }
+    return outbox.enqueue("gate", {
+      kind: "gate", url: station.getAttribute("data-offline-url"),
+      label: TEXT.answers[chosen + ":green"] || chosen,
+      body: { code: code, direction: chosen, site_id: parseInt(station.getAttribute("data-site"), 10),
+              station: station.getAttribute("data-station"), scanned_at: new Date().toISOString() }
+    }).then(function () {
+      return { result: "amber", reason: "offline_pending", direction: chosen,
+               label: TEXT.answers[chosen + ":green"], reason_label: TEXT.reasons.offline_pending };
+    }, function () { return { result: "red", reason: "offline", direction: chosen }; });
   }
 
   form.addEventListener("submit", function (event) {

@@ -430,6 +430,9 @@
       method: "POST", body: data, credentials: "same-origin",
       headers: { "X-Arrival-In-Place": "1" }
     }).then(function (response) {
+      if (action === "save" && outbox && outbox.isNetworkFailure(response.status)) {
+        throw new Error("server unreachable");  // the proxy answered: queued like offline
+      }
       var type = response.headers.get("Content-Type") || "";
       if (type.indexOf("application/json") === 0) {
         return response.json().then(function (body) { return registered(body.location); });
@@ -455,6 +458,7 @@
         saveDraft();
       });
     }).catch(function () {
+      if (action === "save" && queueable()) { return queue(data); }
       var box = status();
       if (box) {
         box.hidden = false;
@@ -468,7 +472,73 @@
     return pending;
   }
 
+  // -- the offline queue (js/outbox.js) --------------------------------------------
+
+  var outbox = window.arrivalOutbox;
+  var formPath = form.getAttribute("data-outbox-path") || "/households/new";
+  var fromOutbox = new URLSearchParams(window.location.search).get("outbox");
+  function queueable() { return !!outbox && window.location.pathname === formPath; }
+
+  // A registration that could not be sent: kept on the tablet with its idempotency
+  // key, then a fresh form for the next family (the card follows after the sync).
+  function queue(data) {
+    var entries = entriesOf(data);
+    var first = blocks()[0];
+    var label = (valueOf(first, "family_name") || valueOf(first, "family_name_cyrillic")) + ", " +
+      (valueOf(first, "given_names") || valueOf(first, "given_names_cyrillic")) +
+      (blocks().length > 1 ? " (+" + (blocks().length - 1) + ")" : "");
+    var key = form.querySelector('[name="idempotency_key"]').value;
+    // An entry opened from the queue is replaced by what the clerk decided (same key).
+    var replaced = fromOutbox ? outbox.update(fromOutbox, { state: "done", doneAt: Date.now(),
+                                                            answer: { result: "resent" } })
+      : Promise.resolve();
+    return replaced.then(function () {
+      return outbox.enqueue("household", { kind: "household", url: formPath, entries: entries,
+                                           key: key, label: label });
+    }).then(function () {
+      return drafts && draftName ? drafts.remove(draftName) : null;
+    }).then(function () {
+      window.sessionStorage.setItem("arrival-queued", label);
+      window.location.assign(formPath);
+    });
+  }
+
+  function showQueued() {
+    var label = window.sessionStorage.getItem("arrival-queued");
+    if (!label || !outbox) { return; }
+    window.sessionStorage.removeItem("arrival-queued");
+    var texts = JSON.parse(document.querySelector('meta[name="outbox"]').getAttribute("data-texts"));
+    var notice = document.createElement("p");
+    notice.className = "flash flash-info outbox-queued";
+    notice.setAttribute("role", "status");
+    notice.textContent = label + " · " + texts.queued;
+    form.parentNode.insertBefore(notice, form);
+  }
+
+  // An entry the server answered with a likely duplicate, errors or a conflict:
+  // the form opens with it, and the server's answer (candidates, errors) in place.
+  function openFromOutbox() {
+    if (!fromOutbox || !outbox) { return false; }
+    outbox.all().then(function (records) {
+      var record = records.filter(function (r) { return r.id === fromOutbox; })[0];
+      return record ? outbox.open(record) : null;
+    }).then(function (data) {
+      if (!data) { return; }
+      var entries = data.entries.filter(function (pair) { return pair[0] !== "idempotency_key"; });
+      entries.push(["idempotency_key", data.key]);
+      send("save", entries);
+    });
+    return true;
+  }
+
   function registered(location) {
+    if (fromOutbox && outbox) {  // the entry of the queue is answered for good
+      var ref = decodeURIComponent(location.split("/").pop());
+      var then = function () { fromOutbox = null; return registered(location); };
+      return outbox.update(fromOutbox, { state: "done", doneAt: Date.now(),
+                                         answer: { result: "created", ref: ref, location: location } })
+        .then(then, then);
+    }
     var go = function () { window.location.assign(location); };
     var forget = function () {
       return drafts && draftName ? drafts.remove(draftName) : Promise.resolve();
@@ -604,8 +674,15 @@
   });
 
   window.arrivalIntake = { completeLayout: completeLayout };
+  // A fresh form gets its own idempotency key here too: offline, the page comes
+  // from the service worker's copy, and every registration needs a key of its own.
+  var keyField = form.querySelector('[name="idempotency_key"]');
+  if (keyField && form.getAttribute("data-fresh") === "true" && window.crypto && window.crypto.randomUUID) {
+    keyField.value = window.crypto.randomUUID();
+  }
+  showQueued();
   enhance();
-  restoreDraft();
+  if (!openFromOutbox()) { restoreDraft(); }
   if (form.getAttribute("data-fresh") === "true" && !form.querySelector("#error-summary")) {
     var first = blocks()[0];
     var mrz = first && first.querySelector("textarea.mrz");

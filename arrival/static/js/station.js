@@ -85,18 +85,111 @@
     });
   }
 
+  // -- offline (issue 14): the station's small card list and its own deliveries --------
+
+  var outbox = window.arrivalOutbox;
+  var site = station.getAttribute("data-site");
+  var service = station.getAttribute("data-service");
+  var point = station.getAttribute("data-point");
+  var stationId = ["station", service, site || "-", point].join("|");
+  var cards = null;  // { byToken: {hash: entry}, byNumber: {hash: entry}, scope }
+  var recent = [];   // this station's deliveries of today: [{holder, at}]
+  var refreshTimer = null;
+
+  function index(list) {
+    var byToken = {}, byNumber = {};
+    (list.entries || []).forEach(function (entry) { byToken[entry.h] = entry; byNumber[entry.n] = entry; });
+    return { byToken: byToken, byNumber: byNumber, household: !!list.household_scope,
+             limited: !!list.limited,
+             at: list.generated_at };
+  }
+
+  function refreshList() {
+    window.clearTimeout(refreshTimer);
+    var url = station.getAttribute("data-list-url") + "?service_type=" + encodeURIComponent(service) +
+      (site ? "&site_id=" + encodeURIComponent(site) : "");
+    return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (list) {
+      if (!list) { return; }
+      cards = index(list);
+      station.setAttribute("data-list-size", String((list.entries || []).length));
+      if (outbox) { return outbox.keep(stationId + "|list", list); }
+    }).catch(function () {}).then(function () {
+      refreshTimer = window.setTimeout(refreshList, 180000);
+    });
+  }
+
+  function today(ms) { return new Date(ms).toDateString(); }
+
+  function sha256(text) {
+    return window.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then(function (digest) {
+      return Array.prototype.map.call(new Uint8Array(digest), function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      }).join("");
+    });
+  }
+
+  function lookup(code) {
+    var upper = code.trim().toUpperCase();
+    if (/^ARV1-[A-Z2-7]{32}$/.test(upper)) {
+      return sha256(upper).then(function (hash) { return cards && cards.byToken[hash]; });
+    }
+    var plain = upper.replace(/[^A-Z0-9]/g, "");
+    if (plain.length !== 10 || plain.charAt(0) !== "K") { return Promise.resolve(null); }
+    var number = plain.charAt(0) + "-" + plain.slice(1, 5) + "-" + plain.slice(5, 9) + "-" + plain.charAt(9);
+    return sha256(number).then(function (hash) { return cards && cards.byNumber[hash]; });
+  }
+
+  // Decided against the list and this station's own deliveries; handed out amber
+  // and queued (the server checks the rules when it receives it).
+  function decideOffline(code) {
+    if (!outbox || !cards) { return Promise.resolve({ result: "red", reason: "offline" }); }
+    return lookup(code).then(function (entry) {
+      if (!entry) { return { result: "red", reason: "unknown_card" }; }
+      if (entry.s !== "active") { return { result: "red", reason: "card_" + entry.s }; }
+      var holder = cards.household ? entry.g : entry.h;
+      var person = { first_name: entry.f, household_size: entry.k };
+      var now = Date.now();
+      var earlier = recent.filter(function (r) { return r.holder === holder && today(r.at) === today(now); });
+      if (earlier.length && cards.limited) {
+        return { result: "red", reason: "limit_reached", person: person,
+                 last_delivery_at: new Date(earlier[earlier.length - 1].at).toISOString() };
+      }
+      recent.push({ holder: holder, at: now });
+      recent = recent.filter(function (r) { return now - r.at < 24 * 3600 * 1000; });
+      return outbox.keep(stationId + "|recent", recent).then(function () {
+        return outbox.enqueue("scan", {
+          kind: "scan", url: station.getAttribute("data-offline-url"), label: entry.f,
+          body: { code: code, service_type: service, point: point,
+                  site_id: site ? parseInt(site, 10) : null, scanned_at: new Date(now).toISOString() }
+        });
+      }).then(function () {
+        return { result: "amber", reason: "offline_pending", person: person, offline: true };
+      });
+    });
+  }
+
+  if (outbox) {
+    Promise.all([outbox.recall(stationId + "|list"), outbox.recall(stationId + "|recent")]).then(function (found) {
+      if (found[0] && !cards) { cards = index(found[0]); }
+      recent = found[1] || recent;
+    }).then(refreshList);
+  }
+
   function submit(code) {
     if (busy || !code) { return; }
     busy = true;
-    var site = station.getAttribute("data-site");
     post(station.getAttribute("data-scan-url"), {
-      code: code, service_type: station.getAttribute("data-service"),
-      point: station.getAttribute("data-point"), site_id: site ? parseInt(site, 10) : null
+      code: code, service_type: service,
+      point: point, site_id: site ? parseInt(site, 10) : null
     }).then(function (response) {
       if (response.status === 429) { return { result: "red", reason: "too_many_requests" }; }
       if (response.status === 401) { window.location.reload(); return null; }
+      if (response.status >= 502 && response.status <= 504) { return decideOffline(code); }
       return response.json();
-    }).then(function (answer) { if (answer) { show(answer); } })
+    }, function () { return decideOffline(code); })
+      .then(function (answer) { if (answer) { show(answer); } })
       .catch(function () { show({ result: "red", reason: "offline" }); })
       .then(function () { busy = false; input.value = ""; input.focus(); });
   }
