@@ -18,6 +18,7 @@ from arrival.gate.models import (
     GateEvent, GatePresence, GateSite, RollCall, RollCallExpected, RollCallTick, Visit,
 )
 from arrival.housing.models import Bed, BedBlock, Site, Stay, StayEvent, Unit
+from arrival.prereg.models import PreRegistration, PreRegistrationDay
 from arrival.reports.models import ReportRemark, ReportRun
 from arrival.services.models import Delivery, Scan
 from arrival.registry.models import (
@@ -38,4 +39,5 @@ __all__ = [
     "IdempotencyRecord", "LoginSession", "ReportRemark", "ReportRun", "MatchKey", "Person", "PersonFlag", "User",
     "GateEvent", "GatePresence", "GateSite", "RollCall", "RollCallExpected", "RollCallTick",
     "Visit",
+    "PreRegistration", "PreRegistrationDay",
 ]

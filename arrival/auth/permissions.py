@@ -313,6 +313,13 @@ ENDPOINT_PERMISSIONS: dict[str, Access | Permission] = {
     "api.gate_evacuation": A(P.GATE_PRESENCE, PERSONS),
     "api.gate_roll_call": A(P.GATE_PRESENCE, PERSONS),
     "api.gate_tick": A(P.GATE_PRESENCE, PERSONS),
+    # --- pre-registration (issue 15): the phone side is public and reads nothing back;
+    # a pre-registration is not yet a registered person (opening it is audited) ---
+    "prereg.public_form": A(P.PUBLIC, NONE),
+    "prereg.public_notice": A(P.PUBLIC, NONE),
+    "api.submit_pre_registration": A(P.PUBLIC, NONE),
+    "prereg.desk": A(P.REGISTRY_WRITE, NONE),
+    "prereg.print_notice": A(P.REGISTRY_READ, NONE),
 }
 
 

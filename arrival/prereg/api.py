@@ -1,0 +1,62 @@
+"""The public JSON endpoint: submit a pre-registration (no account). The answer
+holds the token and the short code once; there is no endpoint that reads a
+pre-registration back."""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+
+from arrival.api.blueprint import bp
+from arrival.api.openapi import documented, json_response
+from arrival.core import inputs
+from arrival.core.validation import ValidationFailed
+from arrival.extensions import limiter
+from arrival.prereg import forms, operations
+from arrival.prereg.templating import chosen_language, use_public_language
+
+_TEXT = {"type": "string", "maxLength": 200}
+PERSON_SCHEMA = {"type": "object", "properties": {
+    "relation": {"type": "string", "enum": list(operations.MEMBER_RELATIONS)},
+    "family_name_cyrillic": _TEXT, "given_names_cyrillic": _TEXT, "patronymic": _TEXT,
+    "family_name": _TEXT, "given_names": _TEXT,
+    "sex": {"type": "string", "enum": list(operations.SEXES)},
+    "date_of_birth": {"type": "string", "format": "date"},
+    "birth_year": {"type": "integer", "minimum": 1900, "maximum": 2100},
+    "needs": {"type": "array", "items": {"type": "string", "enum": list(operations.NEEDS)}}}}
+
+
+def _submit_rate_limit() -> str:
+    return current_app.config["PREREG_RATE_LIMIT"]
+
+
+@bp.post("/pre")
+@limiter.limit(_submit_rate_limit, scope="prereg-submit")
+@documented(
+    "Submit a pre-registration (no account). The first person is the head of the household. "
+    "Messages are in the language given (uk, ru, en, de; else the browser's). The token (for "
+    "the QR code) and the short code are answered once and cannot be read back.",
+    tags=["pre-registration"], public=True,
+    request_body={"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["persons"], "properties": {
+            "language": {"type": "string", "enum": ["uk", "ru", "en", "de"]},
+            "persons": {"type": "array", "minItems": 1, "maxItems": operations.MAX_PERSONS,
+                        "items": PERSON_SCHEMA},
+            "phone": {"type": "string", "maxLength": 40},
+            "languages": {"type": "array", "items": {"type": "string"}},
+            "arrived_from": {"type": "string", "maxLength": 100},
+            "notes": {"type": "string", "maxLength": 500}}}}}},
+    responses={"201": json_response("Received", {"type": "object", "properties": {
+        "token": {"type": "string"}, "code": {"type": "string"},
+        "expires_at": {"type": "string", "format": "date-time"}}}),
+        "400": {"description": "Refused (the honeypot field was filled)"},
+        "429": {"description": "Too many submits from this address"}},
+)
+def submit_pre_registration():
+    body = inputs.json_object()
+    language = body.get("language") if isinstance(body.get("language"), str) else None
+    use_public_language(chosen_language(language))
+    if body.get(forms.HONEYPOT_FIELD):
+        raise ValidationFailed(body="refused")
+    receipt = operations.submit(body, language=chosen_language(language))
+    return jsonify(token=receipt.token, code=receipt.code,
+                   expires_at=receipt.expires_at.isoformat()), 201
