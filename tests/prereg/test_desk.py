@@ -124,3 +124,23 @@ def test_the_household_page_prints_the_notice_in_german_and_the_contact_language
     assert "Informationen nach Art. 13 DSGVO" in notice
     assert "інформація згідно зі ст. 13" in notice
     assert client.get("/prereg/notice?lang=xx").status_code == 404
+
+
+def test_the_dashboard_shows_received_converted_and_expired_today(app, client, signed_in):
+    for _ in range(3):
+        submitted(app)
+    with app.app_context():
+        from datetime import timedelta
+
+        from arrival.core.clock import now
+        first = db.session.scalars(sa.select(PreRegistration).order_by(PreRegistration.id)).first()
+        first.expires_at = now() - timedelta(minutes=1)
+        assert operations.delete_expired(now()) == 1
+        db.session.commit()
+    signed_in("coordinator")
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "Voranmeldungen" in page
+    assert '<td data-prereg="received">3</td>' in page
+    assert '<td data-prereg="converted">0</td>' in page
+    assert '<td data-prereg="expired">1</td>' in page
+    assert '<td data-prereg="waiting">2</td>' in page
