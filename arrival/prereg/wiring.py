@@ -30,7 +30,7 @@ def prefilled_household_form(key: str) -> dict | None:
     return operations.household_form_data(prereg, arrived_at=iso_to_local_input(now_utc()))
 
 
-def converted(event: HouseholdRegistered) -> None:
+def delete_pre_registration(event: HouseholdRegistered) -> None:
     operations.convert(event.household)
 
 
@@ -46,4 +46,4 @@ def init_app(app: Flask) -> None:
     add_household_section(app, HouseholdSection(
         order=95, field_group=FieldGroup.CONTACT, template="prereg/_household_section.html",
         context=templating.household_section))
-    subscribe(app, HouseholdRegistered, converted)
+    subscribe(app, HouseholdRegistered, delete_pre_registration)
