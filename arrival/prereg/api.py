@@ -14,15 +14,23 @@ from arrival.extensions import limiter
 from arrival.prereg import forms, operations
 from arrival.prereg.templating import chosen_language, use_public_language
 
-_TEXT = {"type": "string", "maxLength": 200}
-PERSON_SCHEMA = {"type": "object", "properties": {
-    "relation": {"type": "string", "enum": list(operations.MEMBER_RELATIONS)},
-    "family_name_cyrillic": _TEXT, "given_names_cyrillic": _TEXT, "patronymic": _TEXT,
-    "family_name": _TEXT, "given_names": _TEXT,
-    "sex": {"type": "string", "enum": list(operations.SEXES)},
-    "date_of_birth": {"type": "string", "format": "date"},
-    "birth_year": {"type": "integer", "minimum": 1900, "maximum": 2100},
-    "needs": {"type": "array", "items": {"type": "string", "enum": list(operations.NEEDS)}}}}
+_CYRILLIC = {"type": "string", "maxLength": 100, "pattern": "^[А-ЯІЇЄҐ][а-яіїєґ'’-]{1,30}$"}
+_LATIN = {"type": "string", "maxLength": 100, "pattern": "^[A-Z][A-Za-z'-]{1,30}$"}
+PERSON_SCHEMA = {
+    "type": "object", "required": ["relation", "sex"],
+    "description": "Family and given name in Cyrillic or in Latin letters (or both); a date "
+                   "of birth or a year. The relation of the first person is ignored (head).",
+    "anyOf": [{"required": ["family_name_cyrillic", "given_names_cyrillic"]},
+              {"required": ["family_name", "given_names"]}],
+    "properties": {
+        "relation": {"type": "string", "enum": list(operations.MEMBER_RELATIONS)},
+        "family_name_cyrillic": _CYRILLIC, "given_names_cyrillic": _CYRILLIC,
+        "patronymic": _CYRILLIC, "family_name": _LATIN, "given_names": _LATIN,
+        "sex": {"type": "string", "enum": list(operations.SEXES)},
+        "date_of_birth": {"type": "string", "format": "date"},
+        "birth_year": {"type": "integer", "minimum": 1910, "maximum": 2020},
+        "needs": {"type": "array", "maxItems": 6,
+                  "items": {"type": "string", "enum": list(operations.NEEDS)}}}}
 
 
 def _submit_rate_limit() -> str:
@@ -42,7 +50,9 @@ def _submit_rate_limit() -> str:
             "persons": {"type": "array", "minItems": 1, "maxItems": operations.MAX_PERSONS,
                         "items": PERSON_SCHEMA},
             "phone": {"type": "string", "maxLength": 40},
-            "languages": {"type": "array", "items": {"type": "string"}},
+            "languages": {"type": "array", "maxItems": 9, "items": {
+                "type": "string", "enum": ["uk", "ru", "en", "de", "pl", "ro", "hu", "be",
+                                           "other"]}},
             "arrived_from": {"type": "string", "maxLength": 100},
             "notes": {"type": "string", "maxLength": 500}}}}}},
     responses={"201": json_response("Received", {"type": "object", "properties": {
