@@ -9,6 +9,7 @@ nothing is stored until "send".
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
@@ -55,6 +56,38 @@ SHARED_MESSAGES = (
     _l("Not a valid choice."), _l("At most %(count)d persons."),
     _l("The request is too large."),
 )
+
+# The label of each field, for the error summary at the top of the page.
+FIELD_LABELS = {
+    "relation": _l("Relation to person 1"), "family_name_cyrillic": _l("Family name"),
+    "given_names_cyrillic": _l("Given name"), "patronymic": _l("Patronymic (if any)"),
+    "family_name": _l("Family name in Latin letters"),
+    "given_names": _l("Given name in Latin letters"), "sex": _l("Sex"),
+    "date_of_birth": _l("Date of birth"), "birth_year": _l("or year of birth"),
+    "needs": _l("Needs (tick what applies)"), "phone": _l("Phone number"),
+    "languages": _l("Languages you speak"),
+    "arrived_from": _l("Where did you arrive from (town, country)?"),
+    "notes": _l("Anything else the staff should know (optional)"),
+}
+
+
+def error_summary(errors: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(anchor, text) per problem: "Person 2 · Date of birth: …", in the page's order."""
+    items = []
+    for path, messages in errors.items():
+        parts = path.split(".")
+        if parts[0] == "persons" and len(parts) == 3 and parts[1].isdigit():
+            where = _("Person %(number)d", number=int(parts[1]) + 1) + " · "
+            label = FIELD_LABELS.get(parts[2], parts[2])
+            anchor = "-".join(parts)
+        elif parts[0] in FIELD_LABELS:
+            where, label, anchor = "", FIELD_LABELS[parts[0]], parts[0]
+        else:
+            where, label, anchor = "", "", "persons-0-family_name_cyrillic"
+        text = " ".join(messages)
+        items.append((anchor, f"{where}{label}: {text}" if label else text))
+    return items
+
 
 PERSON_FIELDS = ("relation", "family_name_cyrillic", "given_names_cyrillic", "patronymic",
                  "family_name", "given_names", "sex", "date_of_birth", "birth_year")

@@ -82,9 +82,11 @@ def _too_large(error):
 
 
 def _render_form(raw: dict, *, errors: dict | None = None, status: int = 200, focus=None):
+    summary = forms.error_summary(errors or {})
     errors = {key.replace(".", "-"): value for key, value in (errors or {}).items()}
     return render_template(
-        "prereg/public_form.html", raw=raw, errors=errors, language=g.public_language,
+        "prereg/public_form.html", raw=raw, errors=errors, summary=summary,
+        language=g.public_language,
         max_persons=operations.MAX_PERSONS, focus=focus, honeypot=forms.HONEYPOT_FIELD,
         days=operations.valid_days(), notice=notice_html(g.public_language),
     ), status

@@ -169,3 +169,10 @@ def test_page_weights(app, client, capsys):
     with capsys.disabled():
         print("\npublic page weights (uk, excluding fonts — there are none):")
         print("\n".join(lines))
+
+
+def test_the_error_summary_names_the_person_and_the_field(client):
+    page = client.post("/pre?lang=uk", data=family_form(
+        **{"persons-1-sex": "", "phone": "12"})).get_data(as_text=True)
+    assert '<a href="#persons-1-sex">Особа 2 · Стать: Будь ласка, виберіть.</a>' in page
+    assert '<a href="#phone">Номер телефону: Недійсний номер телефону' in page
