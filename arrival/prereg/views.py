@@ -81,14 +81,15 @@ def _too_large(error):
     return _public_error(413, _("The form is too large. Please shorten the long texts."))
 
 
-def _render_form(raw: dict, *, errors: dict | None = None, status: int = 200, focus=None):
+def _render_form(raw: dict, *, errors: dict | None = None, status: int = 200, focus=None,
+                 fresh: bool = False):
     summary = forms.error_summary(errors or {})
     errors = {key.replace(".", "-"): value for key, value in (errors or {}).items()}
     return render_template(
         "prereg/public_form.html", raw=raw, errors=errors, summary=summary,
         language=g.public_language,
         max_persons=operations.MAX_PERSONS, focus=focus, honeypot=forms.HONEYPOT_FIELD,
-        days=operations.valid_days(), notice=notice_html(g.public_language),
+        days=operations.valid_days(), notice=notice_html(g.public_language), fresh=fresh,
     ), status
 
 
@@ -100,7 +101,7 @@ def _submit_rate_limit() -> str:
 @limiter.limit(_submit_rate_limit, methods=["POST"], scope="prereg-submit")
 def public_form():
     if request.method == "GET":
-        return _render_form({"persons": [{}]})
+        return _render_form({"persons": [{}]}, fresh=True)
     if request.form.get(forms.HONEYPOT_FIELD):
         current_app.logger.warning("pre-registration refused: the honeypot field was filled")
         return _public_error(400, _("The form could not be accepted. Please go to the desk."))
@@ -109,6 +110,8 @@ def public_form():
     if action == "add":
         forms.add_person(raw)
         return _render_form(raw, focus=f"persons-{len(raw['persons']) - 1}")
+    if action == "refresh":  # the phone's kept input, sent back once (prereg-keep.js)
+        return _render_form(raw)
     if action.startswith("remove:"):
         forms.remove_person(raw, action.partition(":")[2])
         return _render_form(raw)

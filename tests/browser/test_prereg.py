@@ -181,6 +181,7 @@ def test_public_pages_have_no_serious_axe_violation_on_a_phone(visit, language):
     problems += visitor.check_page(f"prereg-form-errors-{language}")
     visitor.open(f"/pre/notice?lang={language}")
     problems += visitor.check_page(f"prereg-notice-{language}")
+    page.evaluate("() => sessionStorage.clear()")  # else the form above comes back
     visitor.open(f"/pre?lang={language}")
     page.locator("#persons-0-family_name_cyrillic").fill("Бондар")
     page.locator("#persons-0-given_names_cyrillic").fill("Ірина")
@@ -190,3 +191,31 @@ def test_public_pages_have_no_serious_axe_violation_on_a_phone(visit, language):
     expect(page.locator("figure.qr img")).to_be_visible()
     problems += visitor.check_page(f"prereg-receipt-{language}")
     assert problems == []
+
+
+def test_what_is_typed_survives_a_reload_on_the_phone(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": PHONE.width, "height": PHONE.height},
+        has_touch=True, locale="ru-RU")
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    phone = context.new_page()
+    phone.goto("/pre")
+    phone.locator("#persons-0-family_name_cyrillic").fill("Литвиненко")
+    phone.get_by_role("button", name="Добавить человека").click()
+    phone.locator("#persons-1-given_names_cyrillic").fill("Марія")
+    phone.locator("input[name=persons-1-sex][value=female]").check()
+    phone.goto("/pre")  # the tab was dropped and opened again
+    expect(phone.locator("#persons-1-given_names_cyrillic")).to_have_value("Марія")
+    expect(phone.locator("#persons-0-family_name_cyrillic")).to_have_value("Литвиненко")
+    expect(phone.locator("input[name=persons-1-sex][value=female]")).to_be_checked()
+    # sent: nothing is kept on the phone any more
+    phone.locator("#persons-0-given_names_cyrillic").fill("Олег")
+    phone.locator("input[name=persons-0-sex][value=male]").check()
+    phone.locator("#persons-0-birth_year").fill("1979")
+    phone.locator("#persons-1-relation").select_option("spouse")
+    phone.locator("#persons-1-family_name_cyrillic").fill("Литвиненко")
+    phone.locator("#persons-1-birth_year").fill("1981")
+    phone.locator("form button[value=send]").click()
+    expect(phone.locator("figure.qr img")).to_be_visible()
+    assert phone.evaluate("() => sessionStorage.getItem('arrival-pre')") is None
+    context.close()

@@ -33,7 +33,9 @@ def test_the_page_speaks_the_browsers_language_without_an_account(client, accept
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert f'<html lang="{language}">' in page and heading in page
-    assert "<script" not in page  # works without JavaScript
+    # works without JavaScript: the one script only keeps what is typed (prereg-keep.js)
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/js/prereg-keep.js" defer>']
     assert response.headers["Cache-Control"] == "no-store"
 
 
@@ -149,10 +151,11 @@ def _weight(response) -> tuple[int, int]:
 
 
 def test_page_weights(app, client, capsys):
-    """Bytes transferred for each public page: the HTML and its stylesheet (no
-    fonts, no scripts, the QR code inline), raw and gzip-compressed."""
-    css = client.get("/static/css/public.css")
-    css_raw, css_gz = _weight(css)
+    """Bytes transferred for each public page: the HTML, its stylesheet and its one
+    small script (no fonts — the phone's own —, the QR code inline), raw and
+    gzip-compressed."""
+    assets = {name: _weight(client.get(f"/static/{name}"))
+              for name in ("css/public.css", "js/prereg-keep.js")}
     pages = {
         "/pre (form, 1 person)": client.get("/pre?lang=uk"),
         "/pre (form, 4 persons)": client.post("/pre?lang=uk", data=family_form(action="add")),
@@ -162,13 +165,24 @@ def test_page_weights(app, client, capsys):
     lines = []
     for name, response in pages.items():
         assert response.status_code == 200, name
+        html = response.get_data(as_text=True)
+        used = [a for a in assets if f"/static/{a}" in html]
         raw, gz = _weight(response)
-        lines.append(f"  {name:26} {raw:6d} B html + {css_raw} B css = {raw + css_raw:6d} B; "
-                     f"compressed {gz + css_gz:5d} B")
-        assert gz + css_gz < 20_000, name
+        raw_total = raw + sum(assets[a][0] for a in used)
+        gz_total = gz + sum(assets[a][1] for a in used)
+        lines.append(f"  {name:24} {raw_total:6d} B (html {raw} B + {' + '.join(used)}); "
+                     f"compressed {gz_total:5d} B")
+        assert gz_total < 20_000, name
     with capsys.disabled():
         print("\npublic page weights (uk, excluding fonts — there are none):")
         print("\n".join(lines))
+
+
+def test_the_kept_input_comes_back_from_the_phone_without_storing_anything(app, client):
+    page = client.post("/pre?lang=uk", data=family_form(action="refresh")).get_data(as_text=True)
+    assert 'name="count" value="4"' in page and 'value="Галина"' in page
+    assert 'data-fresh="false"' in page
+    assert stored(app) == 0
 
 
 def test_the_error_summary_names_the_person_and_the_field(client):
