@@ -319,6 +319,7 @@ ENDPOINT_PERMISSIONS: dict[str, Access | Permission] = {
     "prereg.public_notice": A(P.PUBLIC, NONE),
     "api.submit_pre_registration": A(P.PUBLIC, NONE),
     "prereg.desk": A(P.REGISTRY_WRITE, NONE),
+    "api.open_pre_registration": A(P.REGISTRY_WRITE, NONE),
     "prereg.print_notice": A(P.REGISTRY_READ, NONE),
 }
 

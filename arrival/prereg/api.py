@@ -4,11 +4,15 @@ pre-registration back."""
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response
 from arrival.core import inputs
+from arrival.core.clock import now
+from arrival.core.errors import json_error
 from arrival.core.validation import ValidationFailed
 from arrival.extensions import limiter
 from arrival.prereg import forms, operations
@@ -70,3 +74,37 @@ def submit_pre_registration():
     receipt = operations.submit(body, language=chosen_language(language))
     return jsonify(token=receipt.token, code=receipt.code,
                    expires_at=receipt.expires_at.isoformat()), 201
+
+
+def _desk_key() -> str:
+    return f"desk:{getattr(current_user, 'id', '-')}"
+
+
+@bp.post("/prereg/open")
+@limiter.limit("30 per minute", key_func=_desk_key, scope="prereg-desk")
+@documented(
+    "Open a pre-registration at the desk by its scanned token or typed short code (staff). "
+    "Answers the household in the shape of POST /api/v1/households and the Idempotency-Key to "
+    "register it with: the registration deletes the pre-registration.",
+    tags=["pre-registration"],
+    request_body={"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["code"], "properties": {
+            "code": {"type": "string", "maxLength": 64}}}}}},
+    responses={"200": json_response("Opened", {"type": "object", "properties": {
+        "idempotency_key": {"type": "string"}, "household": {"type": "object"}}}),
+        "404": {"description": "No valid pre-registration has this code (not_found)"},
+        "429": {"description": "Too many lookups from this account"}},
+)
+def open_pre_registration():
+    body = inputs.json_object()
+    code = body.get("code")
+    if not isinstance(code, str):
+        raise ValidationFailed(code=_("Text expected."))
+    prereg = operations.find(code)
+    if prereg is None:
+        return json_error(404, _("No valid pre-registration has this code: check the check "
+                                 "character, or it has expired (after %(days)d days) or was "
+                                 "registered already.", days=operations.valid_days()))
+    key = operations.open_at_desk(prereg, current_user)
+    return jsonify(idempotency_key=key, household=operations.household_payload(
+        prereg, arrived_at=now().isoformat()))

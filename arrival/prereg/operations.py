@@ -308,6 +308,21 @@ def household_form_data(prereg: PreRegistration, *, arrived_at: str) -> dict:
             "persons": persons, "idempotency_key": prereg.desk_key}
 
 
+def household_payload(prereg: PreRegistration, *, arrived_at: str) -> dict:
+    """The same, in the JSON shape of POST /api/v1/households."""
+    form = household_form_data(prereg, arrived_at=arrived_at)
+    persons = []
+    for person in form["persons"]:
+        entry = {k: v for k, v in person.items() if k != "mrz" and v not in ("", [], None)}
+        if entry.get("birth_year"):
+            entry["birth_year"] = int(entry["birth_year"])
+        entry["document"] = {k: v for k, v in person["document"].items() if v}
+        persons.append(entry)
+    payload = {"arrived_at": arrived_at, "phone": form["phone"],
+               "contact_language": form["contact_language"], "persons": persons}
+    return {k: v for k, v in payload.items() if v not in ("", None)}
+
+
 def convert(household) -> bool:
     """The household registered from a prefilled form: the pre-registration is
     deleted in the same transaction (nothing personal links back)."""

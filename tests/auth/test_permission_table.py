@@ -104,7 +104,7 @@ EXPECTED_ACCESS: dict[str, set] = {
     # household page
     **dict.fromkeys(["prereg.public_form", "prereg.public_notice",
                      "api.submit_pre_registration"], ANYONE),
-    "prereg.desk": {INTAKE},
+    **dict.fromkeys(["prereg.desk", "api.open_pre_registration"], {INTAKE}),
     "prereg.print_notice": PERSON_READERS,
 }
 ROLES = [None, ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, GUARD, SOCIAL, SECURITY,

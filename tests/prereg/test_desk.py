@@ -144,3 +144,30 @@ def test_the_dashboard_shows_received_converted_and_expired_today(app, client, s
     assert '<td data-prereg="converted">0</td>' in page
     assert '<td data-prereg="expired">1</td>' in page
     assert '<td data-prereg="waiting">2</td>' in page
+
+
+def test_the_api_opens_it_and_registering_with_its_key_converts_it(app, client, signed_in):
+    receipt = submitted(app)
+    signed_in("intake")
+    opened = client.post_json("/api/v1/prereg/open", {"code": receipt.code})
+    assert opened.status_code == 200, opened.json
+    household = opened.json["household"]
+    assert [p["given_names_cyrillic"] for p in household["persons"]] == [
+        "Оксана", "Андрій", "Софія", "Галина"]
+    assert household["persons"][3]["birth_year"] == 1951
+    household["arrival_point"] = "main_station"
+    household["persons"][0]["document"].update(number="FB123456", issuing_country="UKR")
+    for person, latin in zip(household["persons"][1:], (("Kovalenko", "Andrii"),
+                                                        ("Kovalenko", "Sofiia"),
+                                                        ("Shevchuk", "Halyna"))):
+        person["family_name"], person["given_names"] = latin
+    household["persons"][3]["document"] = {"type": "biometric_passport", "number": "FC765432",
+                                           "issuing_country": "UKR"}
+    created = client.post_json("/api/v1/households", household,
+                               headers={"Idempotency-Key": opened.json["idempotency_key"]})
+    assert created.status_code == 201, created.json
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PreRegistration)) == 0
+    again = client.post_json("/api/v1/prereg/open", {"code": receipt.code})
+    assert again.status_code == 404 and again.json["code"] == "not_found"
+    assert client.post_json("/api/v1/prereg/open", {"code": 7}).status_code == 422
