@@ -115,6 +115,7 @@ def test_journey_a_family_of_four_pre_registers_on_a_phone_and_the_desk_needs_30
     visitor = visit(TABLET_LANDSCAPE, account="intake")
     page = visitor.page
     visitor.open("/prereg/desk")
+    assert visitor.check_page("prereg-desk") == []
     clerk = Clerk(page)
     clerk.start_counting()
     clerk.tap(page.get_by_label("QR-Code oder Kurzcode"))
