@@ -171,3 +171,9 @@ def test_the_api_opens_it_and_registering_with_its_key_converts_it(app, client, 
     again = client.post_json("/api/v1/prereg/open", {"code": receipt.code})
     assert again.status_code == 404 and again.json["code"] == "not_found"
     assert client.post_json("/api/v1/prereg/open", {"code": 7}).status_code == 422
+
+
+def test_the_counter_leads_to_the_desk_scan(client, signed_in):
+    signed_in("intake")
+    page = client.get("/households/new").get_data(as_text=True)
+    assert '<a href="/prereg/desk">Auf dem Handy vorangemeldet? Code scannen</a>' in page
