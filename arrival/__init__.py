@@ -81,11 +81,12 @@ def _wire_domains(app: Flask) -> None:
     from arrival.gate import wiring as gate
     from arrival.housing import wiring as housing
     from arrival.privacy import wiring as privacy
+    from arrival.prereg import wiring as prereg
     from arrival.registry import wiring as registry
     from arrival.reports import wiring as reports
     from arrival.services import wiring as services
 
-    for domain in (audit, auth, catalog, registry, housing, cards, services, cases,
+    for domain in (audit, auth, catalog, registry, housing, cards, prereg, services, cases,
                    gate, appointments, dashboard, reports, demo, backup, privacy):
         domain.init_app(app)
     api.init_app(app)  # after the domains: their API routes are attached by then

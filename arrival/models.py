@@ -19,6 +19,7 @@ from arrival.gate.models import (
     Visit,
 )
 from arrival.housing.models import Bed, BedBlock, Site, Stay, StayEvent, Unit
+from arrival.prereg.models import PreRegistration, PreRegistrationDay
 from arrival.privacy.models import PrivacyRequest
 from arrival.reports.models import ReportRemark, ReportRun
 from arrival.services.models import Delivery, OfflineDelivery, Scan
@@ -40,4 +41,5 @@ __all__ = [
     "IdempotencyRecord", "LoginSession", "ReportRemark", "ReportRun", "MatchKey", "Person", "PersonFlag", "User",
     "GateEvent", "GatePresence", "GateSite", "RollCall", "RollCallExpected", "RollCallTick",
     "Visit", "PrivacyRequest", "GateReplay", "OfflineDelivery",
+    "PreRegistration", "PreRegistrationDay",
 ]

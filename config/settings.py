@@ -184,7 +184,17 @@ class BaseConfig:
     MIGRATION_DATABASE_URL = _env_str("MIGRATION_DATABASE_URL", None)
 
     BABEL_DEFAULT_LOCALE = "de"
-    LANGUAGES = ("de", "en")
+    LANGUAGES = ("de", "en")  # the staff interface
+    # The public pages (pre-registration, its information notice) speak these; the
+    # first is the default when the browser asks for none of them.
+    PUBLIC_LANGUAGES = ("uk", "ru", "en", "de")
+
+    # Pre-registration on a phone (arrival/prereg): how long a code stays valid,
+    # submits per address (the waiting area shares one address: generous), and the
+    # largest request body of the public pages (bytes).
+    PREREG_VALID_DAYS = _env_positive("PREREG_VALID_DAYS", 7)
+    PREREG_RATE_LIMIT = _env_str("PREREG_RATE_LIMIT", "60 per 10 minutes")
+    PREREG_MAX_BYTES = _env_positive("PREREG_MAX_BYTES", 32 * 1024)
 
     # Duplicate detection: candidates scoring at least the threshold are "likely"
     # (a clerk must decide); from the hint threshold on they are shown at all.

@@ -63,8 +63,10 @@ def documented(
     request_body: dict | None = None,
     responses: dict[str, Any] | None = None,
     description: str | None = None,
+    public: bool = False,
 ):
-    """Attach an OpenAPI operation to an API view."""
+    """Attach an OpenAPI operation to an API view. public: no account needed
+    (the permission table says PUBLIC): the operation declares no security."""
 
     def decorate(view):
         view.openapi = {
@@ -74,6 +76,7 @@ def documented(
             "request_body": request_body,
             "responses": responses or {"200": {"description": "OK"}},
             "description": description,
+            "public": public,
         }
         return view
 
@@ -164,6 +167,8 @@ def _operation(endpoint: str, method: str, spec: dict, path_parameters: list[dic
         operation["description"] = spec["description"]
     if spec["request_body"]:
         operation["requestBody"] = spec["request_body"]
-    if method != "GET":
+    if spec.get("public"):
+        operation["security"] = []
+    elif method != "GET":
         operation["security"] = [{"session": [], "csrf": []}]
     return operation

@@ -332,6 +332,14 @@ ENDPOINT_PERMISSIONS: dict[str, Access | Permission] = {
     # the station lead's list of offline deliveries that broke a rule (card numbers only)
     "offline.violations": A(P.DELIVERIES_VOID_ANY, NONE),
     "api.offline_violations": A(P.DELIVERIES_VOID_ANY, NONE),
+    # --- pre-registration (issue 15): the phone side is public and reads nothing back;
+    # a pre-registration is not yet a registered person (opening it is audited) ---
+    "prereg.public_form": A(P.PUBLIC, NONE),
+    "prereg.public_notice": A(P.PUBLIC, NONE),
+    "api.submit_pre_registration": A(P.PUBLIC, NONE),
+    "prereg.desk": A(P.REGISTRY_WRITE, NONE),
+    "api.open_pre_registration": A(P.REGISTRY_WRITE, NONE),
+    "prereg.print_notice": A(P.REGISTRY_READ, NONE),
 }
 
 

@@ -1,6 +1,8 @@
-"""Language: German first, English second; chosen per session."""
+"""Language: German first, English second; chosen per session. Public pages
+(no account: the pre-registration) set g.public_language from the browser or the
+person's choice, one of PUBLIC_LANGUAGES (uk, ru, en, de)."""
 
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, session
 
 from arrival.extensions import babel
 
@@ -8,6 +10,9 @@ from arrival.extensions import babel
 def select_locale() -> str:
     if not has_request_context():  # CLI commands speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    public = g.get("public_language")
+    if public in current_app.config["PUBLIC_LANGUAGES"]:
+        return public
     language = session.get("language")
     if language in current_app.config["LANGUAGES"]:
         return language

@@ -5,11 +5,12 @@ from flask_babel import gettext as _
 
 from arrival.core.clock import now
 from arrival.core.inputs import query_int
-from arrival.core.timezone import format_local
+from arrival.core.timezone import format_local, local_date
 from arrival.core.validation import ValidationFailed
 from arrival.dashboard.moment import own_authority_code, parse_as_of
 from arrival.gate.operations import present_counts
 from arrival.housing.inventory import sites
+from arrival.prereg.operations import day_figures as pre_registration_figures
 from arrival.statistics.figures import dashboard
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -51,7 +52,8 @@ def index():
         as_of_value=request.args.get("as_of", ""), as_of_error=as_of_error,
         now_local_value=format_local(now(), "%Y-%m-%dT%H:%M"),
         age_band_label=age_band_label, vulnerable_group_label=vulnerable_group_label,
-        gate_present=_gate_present(site_id) if as_of is None else []), \
+        gate_present=_gate_present(site_id) if as_of is None else [],
+        pre_registrations=pre_registration_figures(local_date(as_of or now()))), \
         422 if as_of_error else 200
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from arrival.auth.permissions import FieldGroup, user_field_groups
+from arrival.core.prefill import household_prefill
 from arrival.core.sections import household_sections, household_summaries
 from arrival.core.timezone import format_local
 from arrival.core.validation import Conflict, ValidationFailed
@@ -156,10 +157,14 @@ def _action_focus(action: str, count: int) -> int | None:
 @bp.route("/households/new", methods=["GET", "POST"])
 def new_household():
     if request.method == "GET":
-        form = HouseholdForm(formdata=None, data={
+        prefilled = household_prefill(request.args.get("pre"))  # e.g. a pre-registration
+        if request.args.get("pre") and prefilled is None:
+            flash(_("This pre-registration is no longer there (registered or expired)."),
+                  "warning")
+        form = HouseholdForm(formdata=None, data=prefilled or {
             "arrived_at": iso_to_local_input(now_utc()), "persons": [blank_person(relation="head")]})
         form.ensure_idempotency_key()
-        return _render_household_form(form, fresh=True)
+        return _render_household_form(form, fresh=prefilled is None, focus=0 if prefilled else None)
 
     form = HouseholdForm()
     action = request.form.get("action", "save")

@@ -116,6 +116,13 @@ EXPECTED_ACCESS: dict[str, set] = {
                      "privacy.record", "api.privacy_access_report", "api.privacy_restrict",
                      "api.privacy_lift_restriction", "api.privacy_erase", "api.privacy_record"],
                     {DATA_PROTECTION}),
+    # pre-registration (issue 15): the phone side needs no account and reads nothing
+    # back; only who registers opens one at the desk; the notice prints from the
+    # household page
+    **dict.fromkeys(["prereg.public_form", "prereg.public_notice",
+                     "api.submit_pre_registration"], ANYONE),
+    **dict.fromkeys(["prereg.desk", "api.open_pre_registration"], {INTAKE}),
+    "prereg.print_notice": PERSON_READERS,
 }
 ROLES = [None, ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, GUARD, SOCIAL, SECURITY,
          REGIONAL, DATA_PROTECTION]
@@ -135,9 +142,11 @@ def test_the_table_names_no_endpoint_that_does_not_exist(app):
     assert not ENDPOINT_PERMISSIONS.keys() - application_endpoints(app)
 
 
-def test_only_login_static_health_and_language_are_public():
+def test_only_login_static_health_language_and_pre_registration_are_public():
     public = {e for e in ENDPOINT_PERMISSIONS if required_permission(e) is Permission.PUBLIC}
-    assert public == {"static", "core.healthz", "auth.login", "core.set_language"}
+    assert public == {"static", "core.healthz", "auth.login", "core.set_language",
+                      "prereg.public_form", "prereg.public_notice",
+                      "api.submit_pre_registration"}
 
 
 def test_the_specification_covers_every_endpoint(app):
