@@ -237,6 +237,9 @@ class BaseConfig:
     RETENTION_REPORT_DAYS = _env_positive("RETENTION_REPORT_DAYS", 365)
     RETENTION_CARD_TOKEN_DAYS = _env_positive("RETENTION_CARD_TOKEN_DAYS", 30)
     RETENTION_AUDIT_DAYS = _env_positive("RETENTION_AUDIT_DAYS", 3650)
+    # Days after a pre-registration expired unconverted (PREREG_VALID_DAYS) until the
+    # sweep deletes it; 0: the night after it expired.
+    RETENTION_PREREGISTRATION_DAYS = _env_int("RETENTION_PREREGISTRATION_DAYS", 0)
     # Rows per transaction of the sweep: a crash loses at most one batch's work.
     RETENTION_BATCH_SIZE = _env_positive("RETENTION_BATCH_SIZE", 500)
 

@@ -12,6 +12,7 @@ from arrival.audit.operations import record
 from arrival.auth.permissions import FieldGroup
 from arrival.core.events import subscribe
 from arrival.core.prefill import add_household_prefill
+from arrival.core.retention import RetentionClass, add_retention_class
 from arrival.core.sections import HouseholdSection, add_household_section
 from arrival.database import now_utc
 from arrival.extensions import csrf
@@ -47,3 +48,7 @@ def init_app(app: Flask) -> None:
         order=95, field_group=FieldGroup.CONTACT, template="prereg/_household_section.html",
         context=templating.household_section))
     subscribe(app, HouseholdRegistered, delete_pre_registration)
+    add_retention_class(app, RetentionClass(
+        "preregistrations", "RETENTION_PREREGISTRATION_DAYS",
+        purpose="pre-registrations that expired without being registered at the desk",
+        count_expired=operations.count_expired, delete_expired=operations.delete_expired))

@@ -49,3 +49,21 @@ def test_expire_deletes_only_the_expired_and_says_how_many(app, cli):
     assert "prereg expire: 3 expired pre-registrations deleted" in lines.lines
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PreRegistration)) == 1
+
+
+def test_the_nightly_privacy_sweep_deletes_expired_pre_registrations_too(app, cli):
+    """The sweep (flask privacy sweep) knows pre-registrations as a data class of its
+    own: expired unconverted ones go the night after they expired."""
+    with app.app_context():
+        operations.submit(family_payload(), language="ru")
+        db.session.commit()
+    clock.set_clock(clock.ticking_from(clock.now() + timedelta(days=8)))  # valid 7 days
+    dry = cli.invoke(args=["privacy", "sweep", "--dry-run", "--only", "preregistrations"])
+    assert dry.exit_code == 0, dry.output
+    assert "preregistrations" in dry.output and "1" in dry.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PreRegistration)) == 1
+    swept = cli.invoke(args=["privacy", "sweep", "--only", "preregistrations"])
+    assert swept.exit_code == 0, swept.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PreRegistration)) == 0
