@@ -4,6 +4,8 @@ Geburtsjahr"). Unknown codes are shown as they are."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -26,7 +28,39 @@ ENTITY_LABELS = {
     "clarification_queue": _l("clarification queue"), "card": _l("card"),
     "endpoint": _l("page"), "duplicate_decision": _l("possible duplicate"),
     "delivery": _l("service"), "catalog": _l("catalogue"), "absence_list": _l("absence list"),
+    "appointment": _l("appointment"), "slot_calendar": _l("appointment calendar"),
+    "appointment_required": _l("appointments required"),
+    "appointment_day_list": _l("appointment day list"),
+    "pre_registration": _l("pre-registration"), "privacy_request": _l("data-protection request"),
+    "privacy_search": _l("data-protection search"), "retention": _l("retention sweep"),
+    "report_run": _l("situation report run"), "roll_call": _l("roll call"),
+    "gate_visit": _l("visitor"), "gate_site": _l("gate settings"), "presence": _l("presence"),
+    "offline_station_list": _l("offline card list"), "offline_delivery": _l("offline service"),
 }
+# The detail texts the operations write (English, like all codes), shown in the
+# interface's language; what matches no pattern is shown as it is.
+DETAIL_PATTERNS = [
+    (re.compile(r"^rule (?P<rule>[a-z0-9_]+)$"), _l("rule %(rule)s")),
+    (re.compile(r"^clarification item (?P<n>\d+)$"), _l("clarification item %(n)s")),
+    (re.compile(r"^version (?P<n>\d+)$"), _l("version %(n)s")),
+    (re.compile(r"^(?P<n>\d+) persons$"), _l("%(n)s persons")),
+    (re.compile(r"^(?P<n>\d+) candidates$"), _l("%(n)s candidates")),
+    (re.compile(r"^(?P<n>\d+) items$"), _l("%(n)s items")),
+    (re.compile(r"^(?P<n>\d+) results$"), _l("%(n)s results")),
+    (re.compile(r"^(?P<n>\d+) beds added$"), _l("%(n)s beds added")),
+    (re.compile(r"^household (?P<ref>\S+)$"), _l("household %(ref)s")),
+    (re.compile(r"^person (?P<ref>\S+)$"), _l("person %(ref)s")),
+    (re.compile(r"^check-out$"), _l("check-out")),
+    (re.compile(r"^new member$"), _l("new member")),
+    (re.compile(r"^bed proposals$"), _l("bed proposals")),
+    (re.compile(r"^card PDF downloaded$"), _l("card PDF downloaded")),
+    (re.compile(r"^revoked: (?P<reason>.+)$"), _l("revoked: %(reason)s")),
+    (re.compile(r"^expired: stay ended$"), _l("expired: the stay ended")),
+    (re.compile(r"^registered despite likely duplicate (?P<ref>\S+)$"),
+     _l("registered despite likely duplicate %(ref)s")),
+    (re.compile(r"^slip (?P<size>a4|a6)$"), _l("slip %(size)s")),
+    (re.compile(r"^API: (?P<n>\d+) of (?P<total>\d+) items$"), _l("API: %(n)s of %(total)s items")),
+]
 FIELD_LABELS = {
     "family_name": _l("family name"), "given_names": _l("given names"),
     "family_name_cyrillic": _l("family name (Cyrillic)"),
@@ -54,6 +88,14 @@ def entity_label(code: str | None) -> str:
     return str(ENTITY_LABELS.get(code, code or ""))
 
 
+def detail_label(text: str | None) -> str:
+    for pattern, template in DETAIL_PATTERNS:
+        found = pattern.match(text or "")
+        if found:
+            return str(template) % found.groupdict()
+    return text or ""
+
+
 def field_labels(fields) -> str:
     return ", ".join(str(FIELD_LABELS.get(f, f)) for f in fields or [])
 
@@ -61,4 +103,5 @@ def field_labels(fields) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(audit_action_label=action_label,
                                  audit_entity_label=entity_label,
-                                 audit_field_labels=field_labels)
+                                 audit_field_labels=field_labels,
+                                 audit_detail_label=detail_label)

@@ -61,6 +61,23 @@ class TestAuditPage:
         assert victim in html and "login_failed" in html
         assert "1 Ereignis<" in html
 
+    def test_details_and_record_types_are_shown_in_german(self, app, client, signed_in):
+        """Issue 23: the detail column spoke English ("rule …", "clarification item 6")."""
+        with app.app_context():
+            record("create", entity_type="clarification_item", entity_id=41,
+                   detail="rule fingerprints_from_six")
+            record("view", entity_type="household", entity_id="H-1", detail="clarification item 41")
+            record("create", entity_type="appointment", entity_id=7, detail="slip a6")
+            record("view", entity_type="household", entity_id="H-2", detail="something unforeseen")
+            db.session.commit()
+        signed_in("admin")
+        html = client.get("/admin/audit/?username=").get_data(as_text=True)
+        assert "Regel fingerprints_from_six" in html and "Klärungspunkt 41" in html
+        assert "Terminzettel a6" in html and "Termin" in html
+        assert "something unforeseen" in html  # no pattern: shown as it is
+        assert "rule fingerprints_from_six" not in html
+        assert ">clarification item 41<" not in html
+
     def test_malformed_filters_are_ignored_not_errors(self, client, signed_in):
         signed_in("admin")
         response = client.get("/admin/audit/?from=yesterday&action=nonsense&page=-3")
