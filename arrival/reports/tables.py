@@ -18,6 +18,7 @@ SECTION_TITLES = {
     "schutzbeduerftige": "Schutzbedürftige",
     "klaerung": "Klärung",
     "pik": "PIK-Registrierung",
+    "termine": "Termine",
     "leistungen": "Leistungen",
     "datenqualitaet": "Datenqualität",
 }
@@ -80,10 +81,25 @@ def build(figures: dict, suppress_below: int = 0) -> dict[str, pd.DataFrame]:
         "klaerung": _clarification(figures, s),
         "pik": pd.DataFrame([{"Status": "ausstehend", "Personen": s(figures["fingerprints"]["pending"])},
                              {"Status": "erledigt", "Personen": s(figures["fingerprints"]["done"])}]),
+        "termine": _appointments(figures, s),
         "leistungen": _services(figures, s),
         "datenqualitaet": _quality(figures, s),
     }
     return tables
+
+
+def _appointments(figures, s) -> pd.DataFrame:
+    authorities = _authority_titles()
+    columns = ["Behörde", "Termine", "Wahrgenommen", "Nicht erschienen", "Abgesagt",
+               "Nichterscheinen %", "Wartezeit (Min.)"]
+    rows = [{"Behörde": authorities.get(r["authority"], r["authority"]), "Termine": s(r["total"]),
+             "Wahrgenommen": s(r["attended"]), "Nicht erschienen": s(r["missed"]),
+             "Abgesagt": s(r["cancelled"]),
+             "Nichterscheinen %": "" if r["no_show_rate"] is None
+             else round(100 * r["no_show_rate"], 1),
+             "Wartezeit (Min.)": "" if r["waiting_minutes"] is None else r["waiting_minutes"]}
+            for r in figures.get("appointments", [])]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _arrivals(figures, s) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from arrival.appointments.operations import figures_of_day
 from arrival.database import now_utc
 from arrival.housing import occupancy
 from arrival.statistics import queries as q
@@ -21,6 +22,16 @@ def site_rows(moment: datetime, site_id: int | None = None) -> list[dict]:
     return [{"id": r.site_id, "name": r.name, "kind": r.kind, "capacity": r.capacity,
              "occupied": r.occupied, "planned": r.planned, "free": r.free, "percent": r.percent,
              "level": r.level, "blocked": r.blocked} for r in rows]
+
+
+def appointments(day: date) -> list[dict]:
+    """Appointments of the day per authority (issue 16): booked, attended, missed,
+    cancelled, the no-show rate (missed of those that came due) and the mean wait
+    from arriving at the desk to being called."""
+    return [{"authority": f.authority, "total": f.total, "attended": f.attended,
+             "missed": f.missed, "cancelled": f.cancelled,
+             "no_show_rate": round(f.no_show_rate, 3) if f.no_show_rate is not None else None,
+             "waiting_minutes": f.waiting_minutes} for f in figures_of_day(day)]
 
 
 def dashboard(as_of: datetime | None = None, site_id: int | None = None) -> dict:
@@ -51,6 +62,7 @@ def dashboard(as_of: datetime | None = None, site_id: int | None = None) -> dict
         "demographics": q.demographics(moment, scope),
         "vulnerable": q.vulnerable(moment, scope),
         "clarification": q.clarification(moment, scope),
+        "appointments": appointments(today),
         "services": q.services(today_start, moment, scope),
         "data_quality": q.data_quality(moment, scope),
         "trend_14": q.trend(today, 14, scope),
@@ -74,6 +86,7 @@ def day_report(day: date) -> dict:
         "vulnerable": q.vulnerable(moment),
         "clarification": q.clarification(moment),
         "fingerprints": q.fingerprints(moment),
+        "appointments": appointments(day),
         "services": q.services(start, moment),
         "data_quality": q.data_quality(moment),
     }

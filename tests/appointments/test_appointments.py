@@ -6,8 +6,9 @@ their effect on the items, rebooking and cancelling, the desk and the screen."""
 from __future__ import annotations
 
 import io
+import re
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pypdfium2
 import pytest
@@ -318,6 +319,31 @@ class TestStates:
                 AppointmentTransition.appointment_id == booked["id"])
                 .order_by(AppointmentTransition.id)).all()
         assert history == ["planned", "arrived", "attended"]
+
+    def test_the_dashboard_and_the_report_count_the_days_appointments(
+            self, app, client, signed_in, family, booked):
+        """Issue 16: appointments of the day per authority, attended, missed, the
+        no-show rate — on the dashboard and in the situation report of that day."""
+        from arrival.reports.tables import build
+        from arrival.statistics.figures import day_report
+
+        with on_monday(client, 10):
+            self.move(client, booked, "missed")
+            client.username = signed_in("coordinator")
+            html = client.get("/dashboard/").get_data(as_text=True)
+        row = html.split('data-appointments="auslaenderbehoerde"')[1].split("</tr>")[0]
+        cells = re.findall(r"<td>([^<]*)</td>", row)
+        # authority, booked, attended, missed, cancelled, no-show rate, mean wait
+        assert cells[1:] == ["1", "0", "1", "0", "100 %", "—"]
+        with app.app_context():
+            figures = day_report(date(2022, 4, 4))
+            assert figures["appointments"] == [{
+                "authority": "auslaenderbehoerde", "total": 1, "attended": 0, "missed": 1,
+                "cancelled": 0, "no_show_rate": 1.0, "waiting_minutes": None}]
+            table = build(figures)["termine"]
+            assert table.iloc[0]["Nicht erschienen"] == 1
+            assert table.iloc[0]["Nichterscheinen %"] == 100.0
+            assert day_report(date(2022, 4, 5))["appointments"] == []
 
     def test_a_no_show_reopens_the_items(self, app, client, family, booked):
         with on_monday(client, 10):
