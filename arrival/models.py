@@ -20,6 +20,10 @@ from arrival.gate.models import (
 from arrival.housing.models import Bed, BedBlock, Site, Stay, StayEvent, Unit
 from arrival.reports.models import ReportRemark, ReportRun
 from arrival.services.models import Delivery, Scan
+from arrival.transfers.models import (
+    BatchHousehold, BatchTransition, Boarding, BoardingKey, DecisionPerson,
+    DistributionDecision, HandoverPackage, TransferBatch, TransferDestination,
+)
 from arrival.registry.models import (
     Document,
     DuplicateDecision,
@@ -38,4 +42,6 @@ __all__ = [
     "IdempotencyRecord", "LoginSession", "ReportRemark", "ReportRun", "MatchKey", "Person", "PersonFlag", "User",
     "GateEvent", "GatePresence", "GateSite", "RollCall", "RollCallExpected", "RollCallTick",
     "Visit",
+    "BatchHousehold", "BatchTransition", "Boarding", "BoardingKey", "DecisionPerson",
+    "DistributionDecision", "HandoverPackage", "TransferBatch", "TransferDestination",
 ]

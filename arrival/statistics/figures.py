@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from arrival.database import now_utc
 from arrival.housing import occupancy
 from arrival.statistics import queries as q
+from arrival.transfers import operations as transfers
 
 
 def end_of_day(day: date) -> datetime:
@@ -53,6 +54,8 @@ def dashboard(as_of: datetime | None = None, site_id: int | None = None) -> dict
         "clarification": q.clarification(moment, scope),
         "services": q.services(today_start, moment, scope),
         "data_quality": q.data_quality(moment, scope),
+        # transfers of the day so far (the whole centre: buses serve every site)
+        "transfers": transfers.figures(today_start, moment),
         "trend_14": q.trend(today, 14, scope),
         "trend_60": q.trend(today, 60, scope),
     }
@@ -76,4 +79,5 @@ def day_report(day: date) -> dict:
         "fingerprints": q.fingerprints(moment),
         "services": q.services(start, moment),
         "data_quality": q.data_quality(moment),
+        "transfers": transfers.figures(start, end),
     }

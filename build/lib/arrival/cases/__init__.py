@@ -1,0 +1,1 @@
+"""Case clarification across authorities: rule-created items, queues, states."""

@@ -1,0 +1,1 @@
+"""The coordination dashboard: the daily picture across sites and authorities."""

@@ -1,0 +1,578 @@
+"""Realistic synthetic data at any scale, deterministic for a seed.
+
+Households as in 2022 (many mothers with children, grandparents; about 40 %
+minors; about 3 % third-country nationals), Ukrainian names in Cyrillic with
+their passport spellings (some in other transliteration tables), vulnerability
+flags at plausible rates, shelters with rooms and beds, stays with moves and
+departures spread over the period, cards, service deliveries, clarification
+items in every state (from the real rules), and a known share of deliberate
+duplicates with spelling variants.
+
+Rows are generated in Python and written with bulk inserts (executemany), table
+by table, with ids assigned here; nothing goes through the ORM one object at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from arrival.cases.rules import needs as rule_needs
+from arrival.catalog.models import Authority, CatalogEntry
+from arrival.core import clock
+from arrival.demo import names
+from arrival.extensions import db
+from arrival.registry import matching
+from arrival.registry.checkchar import add_check_char
+from arrival.registry.transliteration import romanise
+
+THIRD_COUNTRIES = ("NGA", "IND", "MAR", "AZE", "GEO", "EGY", "KAZ", "UZB", "TUR", "CMR")
+SYSTEM_WEIGHTS = (("kmu2010", 0.85), ("icao_ru", 0.08), ("german", 0.05), ("iso9", 0.02))
+ARRIVAL_POINTS = (("main_station", 0.55), ("bus_station", 0.25), ("self_referred", 0.15),
+                  ("transfer_in", 0.05))
+CHECKOUT_REASONS = (("transfer_district", 0.45), ("private_accommodation", 0.25),
+                    ("onward_travel", 0.12), ("return_ukraine", 0.08), ("absent", 0.07),
+                    ("hospital", 0.025), ("deceased", 0.005))
+SERVICE_MIX = (("meal", 0.72), ("seen", 0.08), ("clothing", 0.06), ("hygiene_kit", 0.05),
+               ("counselling", 0.03), ("transport_ticket", 0.03), ("sim_card", 0.02),
+               ("medical_screening", 0.01))
+MEAL_WINDOWS = (("breakfast", time(7, 30)), ("lunch", time(12, 30)), ("dinner", time(18, 30)))
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+BATCH = 20_000
+
+
+# Demo site names are German, like everything staff read.
+SITE_KIND_NAMES = {"emergency_hall": "Notunterkunft", "hotel": "Hotel", "hostel": "Hostel",
+                   "community_shelter": "Gemeinschaftsunterkunft",
+                   "private_host": "Privatunterkunft", "reserve": "Reserve"}
+
+
+def choose(rng: random.Random, weighted):
+    values, weights = zip(*weighted)
+    return rng.choices(values, weights)[0]
+
+
+@dataclass
+class Stand:
+    """The few person attributes the clarification rules read (no ORM objects)."""
+
+    id: int
+    date_of_birth: date | None
+    birth_year: int
+    nationality: str
+    flags: list[str]
+    documents: list
+    sex: str = "female"
+    relation: str = "head"
+
+    def age_on(self, day: date) -> int:
+        if self.date_of_birth is None:
+            return day.year - self.birth_year
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@dataclass
+class DocumentStand:
+    type: str
+    number: str | None
+
+
+@dataclass
+class HouseholdStand:
+    persons: list[Stand] = field(default_factory=list)
+
+
+class Rows:
+    """Rows per table and the next id of each, written out in dependency order."""
+
+    ORDER = ("site", "unit", "bed", "household", "person", "identity_document", "person_flag",
+             "person_match_key", "stay", "stay_event", "card", "delivery", "scan",
+             "clarification_item", "clarification_transition", "duplicate_decision")
+
+    def __init__(self):
+        self.rows = {name: [] for name in self.ORDER}
+        self.next_id = {}
+
+    def start_ids(self) -> None:
+        for name in self.ORDER:
+            table = db.metadata.tables[name]
+            if "id" in table.c:
+                current = db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+                self.next_id[name] = current + 1
+
+    def add(self, table: str, **values) -> int | None:
+        if table in self.next_id:
+            values["id"] = self.next_id[table]
+            self.next_id[table] += 1
+        self.rows[table].append(values)
+        return values.get("id")
+
+    def write(self) -> dict[str, int]:
+        connection = db.session.connection()
+        counts = {}
+        for name in self.ORDER:
+            rows = self.rows[name]
+            for start in range(0, len(rows), BATCH):
+                _insert_many(connection, db.metadata.tables[name], rows[start:start + BATCH])
+            counts[name] = len(rows)
+        if db.session.get_bind().dialect.name == "postgresql":
+            for name in self.next_id:
+                db.session.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
+        return counts
+
+
+def _insert_many(connection, table, rows: list[dict]) -> None:
+    """executemany straight on the driver, values converted by the columns' own types
+    once per column: several times faster than the generic path for millions of rows."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    columns = list(rows[0])
+    processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join([marker] * len(columns))})")
+    data = [tuple(process(row[c]) if process else row[c]
+                  for c, process in zip(columns, processors)) for row in rows]
+    connection.exec_driver_sql(sql, data)
+
+
+class Generator:
+    def __init__(self, persons: int, days: int, seed: int, now: datetime):
+        self.target = persons
+        self.days = max(days, 1)
+        self.rng = random.Random(seed)
+        self.now = now
+        self.start = now - timedelta(days=self.days)
+        self.zone = ZoneInfo(current_app.config["TIMEZONE"])
+        self.rows = Rows()
+        self.flag_codes = self._catalogue("vulnerability_flag")
+        self.authorities = dict(db.session.execute(sa.select(Authority.code, Authority.id)).all())
+        self.topics = {e.code: e.attributes for e in db.session.scalars(sa.select(
+            CatalogEntry).where(CatalogEntry.kind == "clarification_topic"))}
+        self.rules = list(db.session.scalars(sa.select(CatalogEntry).where(
+            CatalogEntry.kind == "clarification_rule", CatalogEntry.active.is_(True))
+            .order_by(CatalogEntry.position)))
+        self.free_beds: list[int] = []
+        self.releases: list[tuple[datetime, int]] = []  # (time, bed id) heap
+        self.people: list[dict] = []
+        self.user_id = db.session.scalar(sa.text("SELECT MIN(id) FROM user_account"))
+
+    def _catalogue(self, kind: str) -> set[str]:
+        return set(db.session.scalars(sa.select(CatalogEntry.code).where(
+            CatalogEntry.kind == kind)))
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def reference(self, prefix: str) -> str:
+        body = prefix + "".join(self.rng.choice(ALPHABET) for _ in range(8))
+        full = add_check_char(body)
+        return f"{full[0]}-{full[1:5]}-{full[5:9]}-{full[9]}"
+
+    # --- sites ------------------------------------------------------------------------
+
+    def sites(self) -> None:
+        beds_total = max(40, int(self.target * 0.45))
+        site_count = max(3, beds_total // 60)
+        opened = self.start - timedelta(days=2)
+        kinds = ("emergency_hall", "hotel", "hostel", "community_shelter", "private_host")
+        bed_count = 0
+        for index in range(site_count):
+            kind = "reserve" if index == site_count - 1 else kinds[index % len(kinds)]
+            site_id = self.rows.add(
+                "site", name=f"Unterkunft {index + 1:03d} ({SITE_KIND_NAMES[kind]})",
+                kind=kind, address=f"Musterstraße {index + 1}, Stuttgart", operator="Stadt",
+                contact="", warning_percent=85, critical_percent=95, opened_at=opened,
+                closed_at=None, version=1)
+            hall = kind == "emergency_hall"
+            beds_left = beds_total // site_count
+            room = 0
+            while beds_left > 0:
+                room += 1
+                size = min(beds_left, self.rng.randint(40, 120) if hall and room == 1
+                           else self.rng.randint(2, 8))
+                unit_id = self.rows.add(
+                    "unit", site_id=site_id, name=f"{'Halle' if size > 20 else 'Raum'} {room}",
+                    barrier_free=self.rng.random() < 0.2, family_room=size <= 6
+                    and self.rng.random() < 0.5, women_only=self.rng.random() < 0.08,
+                    quarantine=self.rng.random() < 0.02)
+                for number in range(1, size + 1):
+                    bed_id = self.rows.add("bed", unit_id=unit_id, label=str(number),
+                                           position=number, created_at=opened, removed_at=None)
+                    if kind != "reserve":
+                        self.free_beds.append(bed_id)
+                    bed_count += 1
+                beds_left -= size
+        self.rng.shuffle(self.free_beds)
+
+    # --- households and persons -------------------------------------------------------
+
+    def household_sizes(self):
+        produced = 0
+        while produced < self.target:
+            size = choose(self.rng, ((1, 0.28), (2, 0.30), (3, 0.22), (4, 0.12), (5, 0.05),
+                                     (6, 0.03)))
+            size = min(size, self.target - produced)
+            produced += size
+            yield size
+
+    def arrival_time(self) -> datetime:
+        # Waves: more arrivals early in the period, fewer later.
+        day = int(self.days * (self.rng.random() ** 1.6))
+        local_day = (self.start + timedelta(days=day)).astimezone(self.zone).date()
+        moment = datetime.combine(local_day, time(6), tzinfo=self.zone) + timedelta(
+            minutes=self.rng.randint(0, 17 * 60))
+        return min(moment.astimezone(timezone.utc), self.now - timedelta(minutes=5))
+
+    def compose(self, size: int) -> list[tuple[str, str, int]]:
+        """(relation, sex, age) of each member; the head first."""
+        kind = self.rng.random()
+        if size == 1:
+            age = self.rng.choice([self.rng.randint(18, 45), self.rng.randint(46, 85),
+                                   self.rng.randint(15, 17)]) if self.rng.random() < 0.97 \
+                else self.rng.randint(14, 17)
+            return [("head", self.rng.choice(("female", "female", "male")), age)]
+        mother_age = self.rng.randint(24, 48)
+        members = [("head", "female" if kind < 0.8 else "male", mother_age)]
+        if kind > 0.9 and size >= 2:
+            members.append(("spouse", "male", mother_age + self.rng.randint(-2, 6)))
+        while len(members) < size:
+            if self.rng.random() < 0.15 and not any(r == "grandparent" for r, _s, _a in members):
+                members.append(("grandparent", self.rng.choice(("female", "male")),
+                                mother_age + self.rng.randint(20, 30)))
+            else:
+                members.append(("child", self.rng.choice(("female", "male")),
+                                max(0, mother_age - self.rng.randint(18, 36))))
+        return members[:size]
+
+    def names_for(self, sex: str, family: tuple[str, str], language: str):
+        pool = names.FEMALE_GIVEN_NAMES if sex == "female" else names.MALE_GIVEN_NAMES
+        index = min(int(self.rng.expovariate(1 / 12)), len(pool) - 1)
+        given = pool[index][0 if language == "uk" else 1]
+        family_name = family[0 if language == "uk" else 1]
+        if sex == "female" and language == "uk":
+            family_name = names.feminine_surname(family_name, "uk")
+        elif sex == "female":
+            family_name = names.feminine_surname(family_name, "ru")
+        return family_name, given
+
+    def households(self) -> None:
+        arrivals = sorted((self.arrival_time(), size) for size in self.household_sizes())
+        for arrived_at, size in arrivals:
+            self.household(arrived_at, size)
+
+    def household(self, arrived_at: datetime, size: int, *, copy_of: dict | None = None
+                  ) -> None:
+        rng = self.rng
+        household_id = self.rows.add(
+            "household", public_id=self.uuid(), ref=self.reference("H"), arrived_at=arrived_at,
+            arrival_point=choose(rng, ARRIVAL_POINTS),
+            phone=f"+38067{rng.randint(1000000, 9999999)}" if rng.random() < 0.8 else None,
+            contact_language=rng.choice(("uk", "uk", "uk", "ru")), created_at=arrived_at,
+            created_by_id=self.user_id, updated_at=arrived_at, version=1)
+        third_country = rng.random() < 0.03
+        nationality = rng.choice(THIRD_COUNTRIES) if third_country else "UKR"
+        family = rng.choice(names.SURNAMES[:60] if rng.random() < 0.7 else names.SURNAMES)
+        language = "ru" if rng.random() < 0.1 else "uk"
+        system = choose(rng, SYSTEM_WEIGHTS)
+        members = []
+        stand = HouseholdStand()
+        composition = ([(m["relation"], m["sex"], m["age"]) for m in copy_of["members"]]
+                       if copy_of else self.compose(size))
+        for position, (relation, sex, age) in enumerate(composition):
+            person = self.person(household_id, position, relation, sex, age, family, language,
+                                 system, nationality, arrived_at, copy_of, position)
+            members.append(person)
+            stand.persons.append(person["stand"])
+        if rng.random() < 0.05 and not copy_of:
+            pet_owner = members[0]
+            self.rows.add("person_flag", person_id=pet_owner["id"], code="pet")
+            pet_owner["stand"].flags.append("pet")
+        record = {"id": household_id, "arrived_at": arrived_at, "members": members,
+                  "stand": stand}
+        self.people.append(record)
+        if not copy_of and rng.random() < 0.02:
+            self.duplicates.append(record)
+
+    def person(self, household_id, position, relation, sex, age, family, language, system,
+               nationality, arrived_at, copy_of, index) -> dict:
+        rng = self.rng
+        if copy_of:
+            original = copy_of["members"][index]
+            cyr_family, cyr_given = original["cyrillic"]
+            born, birth_year = original["born"], original["birth_year"]
+            system = rng.choice(("icao_ru", "german", "iso9"))
+        else:
+            cyr_family, cyr_given = self.names_for(sex, family, language)
+            birth_year = arrived_at.year - age
+            born = None if rng.random() < 0.03 else date(
+                birth_year, rng.randint(1, 12), rng.randint(1, 28))
+            if born is not None and born > arrived_at.date():
+                # A baby's day of birth lies before the arrival, in the year before.
+                born = born.replace(year=born.year - 1)
+        latin_family = romanise(cyr_family, system, language=language)
+        latin_given = romanise(cyr_given, system, language=language)
+        keep_cyrillic = rng.random() < 0.6
+        person_id = self.rows.add(
+            "person", public_id=self.uuid(), household_id=household_id, position=position,
+            relation=relation, family_name=latin_family[:100], given_names=latin_given[:150],
+            family_name_cyrillic=cyr_family if keep_cyrillic else None,
+            given_names_cyrillic=cyr_given if keep_cyrillic else None, sex=sex,
+            date_of_birth=born, birth_year=born.year if born else birth_year,
+            birth_date_estimated=born is None, nationality=nationality,
+            languages=["uk", "ru"] if language == "uk" else ["ru"], notes=None,
+            created_at=arrived_at, updated_at=arrived_at, version=1)
+        documents = self.document(person_id, arrived_at.year - (born.year if born else birth_year),
+                                  nationality)
+        flags = self.flags(person_id, sex, arrived_at.year - birth_year, relation)
+        stand = Stand(id=person_id, date_of_birth=born, birth_year=born.year if born
+                      else birth_year, nationality=nationality, flags=flags,
+                      documents=documents, sex=sex, relation=relation)
+        self.match_keys(person_id, latin_family, latin_given,
+                        cyr_family if keep_cyrillic else None,
+                        cyr_given if keep_cyrillic else None, stand.birth_year)
+        return {"id": person_id, "stand": stand, "cyrillic": (cyr_family, cyr_given),
+                "born": born, "birth_year": birth_year, "relation": relation, "sex": sex,
+                "age": arrived_at.year - birth_year}
+
+    def match_keys(self, person_id, family, given, family_cyr, given_cyr, birth_year) -> None:
+        for part, key in matching.name_keys(family, given, family_cyr, given_cyr):
+            self.rows.add("person_match_key", person_id=person_id, part=part, key=key,
+                          birth_year=birth_year)
+
+    def document(self, person_id: int, age: int, nationality: str) -> list[DocumentStand]:
+        rng = self.rng
+        roll = rng.random()
+        if age < 14:
+            kind = "birth_certificate" if roll < 0.7 else ("biometric_passport" if roll < 0.9
+                                                           else "none")
+        else:
+            kind = "biometric_passport" if roll < 0.62 else ("internal_passport" if roll < 0.77
+                                                             else "national_id" if roll < 0.9
+                                                             else "passport" if roll < 0.95
+                                                             else "none")
+        if kind == "none":
+            self.rows.add("identity_document", person_id=person_id, type="none", number=None,
+                          issuing_country=None, expiry=None)
+            return []
+        number = f"F{rng.choice('ABCEHJKMPRST')}{rng.randint(100000, 999999)}" \
+            if "passport" in kind else f"{rng.randint(100000000, 999999999)}"
+        self.rows.add("identity_document", person_id=person_id, type=kind, number=number,
+                      issuing_country=nationality,
+                      expiry=date(self.now.year + rng.randint(0, 9), rng.randint(1, 12), 1))
+        return [DocumentStand(kind, number)]
+
+    def flags(self, person_id: int, sex: str, age: int, relation: str) -> list[str]:
+        rng = self.rng
+        chosen = []
+        rates = [("chronic_illness", 0.08), ("reduced_mobility", 0.03 if age < 65 else 0.15),
+                 ("disability", 0.02), ("needs_care", 0.01 if age < 70 else 0.1)]
+        if sex == "female" and 18 <= age <= 42:
+            rates.append(("pregnant", 0.03))
+        if age < 18 and relation == "head":
+            rates.append(("unaccompanied_minor", 1.0))
+        if age >= 65 and relation == "head":
+            rates.append(("elderly_alone", 0.5))
+        for code, rate in rates:
+            if code in self.flag_codes and rng.random() < rate:
+                chosen.append(code)
+                self.rows.add("person_flag", person_id=person_id, code=code)
+        return chosen
+
+    # --- duplicates ---------------------------------------------------------------------
+
+    duplicates: list[dict]
+
+    def deliberate_duplicates(self) -> None:
+        """Some persons registered again later, under another spelling."""
+        for original in self.duplicates:
+            arrived = min(original["arrived_at"] + timedelta(days=self.rng.randint(1, 10)),
+                          self.now - timedelta(minutes=5))
+            first = len(self.rows.rows["person"])
+            self.household(arrived, len(original["members"]), copy_of=original)
+            if self.rng.random() < 0.5:
+                copy = self.rows.rows["person"][first]
+                self.rows.add("duplicate_decision", person_id=copy["id"],
+                              candidate_id=original["members"][0]["id"], score=0.9,
+                              reason="Demo: trotz Ähnlichkeit registriert",
+                              decided_by_id=self.user_id, decided_at=arrived, resolved_at=None)
+
+    # --- stays ----------------------------------------------------------------------------
+
+    def release_until(self, moment: datetime) -> None:
+        while self.releases and self.releases[0][0] <= moment:
+            _when, bed = heapq.heappop(self.releases)
+            self.free_beds.append(bed)
+
+    def stays(self) -> None:
+        rng = self.rng
+        for household in sorted(self.people, key=lambda h: h["arrived_at"]):
+            arrived = household["arrived_at"]
+            self.release_until(arrived)
+            if rng.random() > 0.85 or len(self.free_beds) < len(household["members"]):
+                continue
+            check_in = arrived + timedelta(minutes=rng.randint(20, 240))
+            if check_in >= self.now:
+                check_in = None
+            days = rng.expovariate(1 / max(self.days * 0.6, 1))
+            leaves = (check_in or arrived) + timedelta(days=days)
+            reason = choose(rng, CHECKOUT_REASONS)
+            for member in household["members"]:
+                bed = self.free_beds.pop()
+                self.stay(member, household, bed, arrived, check_in, leaves, reason)
+
+    def stay(self, member, household, bed, planned, check_in, leaves, reason) -> None:
+        ended = leaves if check_in and leaves < self.now else None
+        state = "checked_out" if ended else ("checked_in" if check_in else "planned")
+        stay_id = self.rows.add(
+            "stay", person_id=member["id"], household_id=household["id"], bed_id=bed,
+            state=state, planned_at=planned, checked_in_at=check_in, ended_at=ended,
+            end_reason=reason if ended else None, destination=None, moved_from_id=None,
+            version=1)
+        self.rows.add("stay_event", stay_id=stay_id, from_state=None, to_state="planned",
+                      at=planned, recorded_at=planned, user_id=self.user_id, note=None)
+        if check_in:
+            self.rows.add("stay_event", stay_id=stay_id, from_state="planned",
+                          to_state="checked_in", at=check_in, recorded_at=check_in,
+                          user_id=self.user_id, note=None)
+        if ended:
+            self.rows.add("stay_event", stay_id=stay_id, from_state="checked_in",
+                          to_state="checked_out", at=ended, recorded_at=ended,
+                          user_id=self.user_id, note=reason)
+            heapq.heappush(self.releases, (ended, bed))
+        member["stay"] = (check_in, ended or self.now, stay_id)
+
+    # --- cards and deliveries -------------------------------------------------------------
+
+    def cards_and_deliveries(self, per_person: float) -> None:
+        rng = self.rng
+        for household in self.people:
+            for member in household["members"]:
+                card_id = self.rows.add(
+                    "card", person_id=member["id"], number=self.reference("K"),
+                    token_hash=hashlib.sha256(rng.getrandbits(160).to_bytes(20, "big"))
+                    .hexdigest(), status="active", revoked_reason=None,
+                    issued_at=household["arrived_at"], issued_by_id=self.user_id,
+                    revoked_at=None, expires_at=None)
+                stay = member.get("stay")
+                if not stay or stay[0] is None:
+                    continue
+                start, end, _stay_id = stay
+                count = int(rng.expovariate(1 / per_person)) if per_person else 0
+                span = max((end - start).total_seconds(), 60)
+                for _ in range(count):
+                    moment = start + timedelta(seconds=rng.uniform(0, span))
+                    service = choose(rng, SERVICE_MIX)
+                    window = None
+                    if service == "meal":
+                        window, at = rng.choice(MEAL_WINDOWS)
+                        local_day = moment.astimezone(self.zone).date()
+                        moment = datetime.combine(local_day, at, tzinfo=self.zone).astimezone(
+                            timezone.utc)
+                        if moment < start or moment >= end:
+                            continue
+                    self.rows.add(
+                        "delivery", service_type=service, person_id=member["id"],
+                        household_id=household["id"], scope="person", time_window=window,
+                        point="Demo", site_id=None, card_id=card_id, delivered_at=moment,
+                        recorded_by_id=self.user_id, voided_at=None, void_reason=None,
+                        voided_by_id=None)
+                    if rng.random() < 0.06:
+                        self.rows.add(
+                            "scan", scanned_at=moment + timedelta(minutes=1), service_type=service,
+                            point="Demo", site_id=None, result="red", reason="limit_reached",
+                            card_id=card_id, person_id=member["id"], delivery_id=None,
+                            user_id=self.user_id)
+
+    # --- clarification ------------------------------------------------------------------------
+
+    def clarification(self) -> None:
+        rng = self.rng
+        for household in self.people:
+            arrived = household["arrived_at"]
+            today = arrived.astimezone(self.zone).date()
+            age_days = (self.now - arrived).total_seconds() / 86400
+            for need in sorted(rule_needs(household["stand"], today, self.rules),
+                               key=lambda n: (n.rule_code, n.person_id or 0)):
+                topic = self.topics[need.topic]
+                created = arrived + timedelta(minutes=rng.randint(1, 30))
+                item_id = self.rows.next_id["clarification_item"]
+                path = self.item_path(age_days, topic)
+                state, resolution = path[-1][0], path[-1][1]
+                self.rows.add(
+                    "clarification_item", household_id=household["id"],
+                    person_id=need.person_id, topic=need.topic,
+                    authority_id=self.authorities[topic["authority"]],
+                    priority=need.priority or topic.get("priority", 3),
+                    due_on=(created + timedelta(days=topic.get("due_days", 14))).date(),
+                    state=state, waiting_on="person" if state == "waiting" else None,
+                    resolution=resolution, assignee_id=None, notes=None,
+                    rule_code=need.rule_code, created_at=created,
+                    closed_at=None, version=len(path))
+                previous, moment = None, created
+                for index, (to_state, step_resolution) in enumerate(path):
+                    if index:
+                        moment = min(moment + timedelta(hours=rng.uniform(2, 24 * age_days / 2)),
+                                     self.now - timedelta(minutes=1))
+                    self.rows.add("clarification_transition", item_id=item_id,
+                                  from_state=previous, to_state=to_state,
+                                  resolution=step_resolution, note=None, at=moment,
+                                  user_id=None if index == 0 else self.user_id)
+                    previous = to_state
+                if state in ("resolved", "not_applicable"):
+                    self.rows.rows["clarification_item"][-1]["closed_at"] = moment
+
+    def item_path(self, age_days: float, topic: dict) -> list[tuple[str, str | None]]:
+        """The states an item went through: older households are further along."""
+        rng = self.rng
+        progress = min(age_days / max(self.days * 0.5, 1), 1.0)
+        roll = rng.random()
+        resolutions = topic.get("resolutions") or [{"code": "done"}]
+        if roll < 0.6 * progress:
+            return [("open", None), ("in_progress", None),
+                    ("resolved", rng.choice(resolutions)["code"])]
+        if roll < 0.65 * progress:
+            return [("open", None), ("not_applicable", None)]
+        if roll < 0.7 * progress + 0.05:
+            return [("open", None), ("waiting", None)]
+        if roll < 0.75 * progress + 0.15:
+            return [("open", None), ("in_progress", None)]
+        return [("open", None)]
+
+
+def seed(persons: int, days: int = 30, seed_value: int = 1, *, deliveries_per_person: float = 5,
+         now: datetime | None = None) -> dict[str, int]:
+    """Fill an empty database; returns the number of rows per table."""
+    from arrival.registry.models import Household
+
+    if db.session.scalar(sa.select(sa.func.count(Household.id))):
+        raise ValueError("the database already holds households; seed an empty database")
+    now = (now or clock.now()).replace(microsecond=0)
+    generator = Generator(persons, days, seed_value, now)
+    generator.duplicates = []
+    generator.rows.start_ids()
+    generator.sites()
+    generator.households()
+    generator.deliberate_duplicates()
+    generator.stays()
+    generator.cards_and_deliveries(deliveries_per_person)
+    generator.clarification()
+    counts = generator.rows.write()
+    db.session.flush()
+    # Fresh statistics for the query planner: without them PostgreSQL plans the
+    # dashboard's counts over a million rows as if the tables were empty.
+    db.session.execute(sa.text("ANALYZE"))
+    return counts

@@ -1,0 +1,1 @@
+"""Accommodation: sites, units, beds, stays, occupancy and absence."""

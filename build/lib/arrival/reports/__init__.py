@@ -1,0 +1,1 @@
+"""The nightly situation report (Lagebericht) to the Regierungspräsidium."""

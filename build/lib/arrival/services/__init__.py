@@ -1,0 +1,1 @@
+"""Service points: service types from the catalogue, scan stations, delivery rules."""

@@ -1,0 +1,1 @@
+"""Settings classes (settings.py) and catalogue data files (catalog/)."""
