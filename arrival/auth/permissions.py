@@ -407,7 +407,7 @@ CASEWORKER_FIELD_GROUPS[AuthorityKind.REGIONAL] = (
 ENDPOINT_PERMISSIONS.update({
     "transfers.index": A(P.TRANSFERS_READ, NONE),
     "transfers.quota": A(P.TRANSFERS_READ, NONE),
-    "transfers.destinations": A(P.TRANSFERS_READ, NONE),
+    "transfers.destinations": A(P.CATALOG_READ, NONE),  # reference data, like the catalogue
     "transfers.edit_destination": A(P.TRANSFERS_DESTINATIONS, NONE),
     "transfers.decide": A(P.TRANSFERS_DECIDE, PERSONS),
     "transfers.new_batch": A(P.TRANSFERS_PLAN, NONE),
@@ -421,7 +421,7 @@ ENDPOINT_PERMISSIONS.update({
     "transfers.board": A(P.TRANSFERS_BOARD, PERSONS),
     "transfers.handover": A(P.TRANSFERS_HANDOVER, PERSONS),
     "transfers.download_handover": A(P.TRANSFERS_HANDOVER, PERSONS),
-    "api.transfer_destinations": A(P.TRANSFERS_READ, NONE),
+    "api.transfer_destinations": A(P.CATALOG_READ, NONE),
     "api.transfer_quota": A(P.TRANSFERS_READ, NONE),
     "api.distribution_decision": A(P.TRANSFERS_DECIDE, PERSONS),
     "api.transfer_batches": A(P.TRANSFERS_READ, NONE),

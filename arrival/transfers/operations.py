@@ -653,7 +653,8 @@ def _lock(batch: TransferBatch) -> TransferBatch:
     """Boarding and departure of one batch one after the other (PostgreSQL: row
     lock; SQLite writes one at a time anyway)."""
     locked = db.session.scalar(sa.select(TransferBatch).where(TransferBatch.id == batch.id)
-                               .with_for_update().execution_options(populate_existing=True))
+                               .with_for_update(of=TransferBatch)
+                               .execution_options(populate_existing=True))
     return locked
 
 
