@@ -106,7 +106,7 @@ def decide(ref: str):
     form.destination.choices = _destination_choices()
     members = sorted(household.persons, key=lambda p: (p.position, p.id))
     form.persons.choices = [(p.id, p.display_name) for p in members]
-    _, suggestion, _total = operations.quota()
+    suggestion = operations.quota()[1]
     if request.method == "GET":
         form.persons.data = [p.id for p in members]
         form.decided_on.data = today_local()
