@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import TABLET_PORTRAIT
+
 pytestmark = pytest.mark.browser
 
 BOEBLINGEN = "08115"
@@ -104,6 +106,12 @@ def test_journey_8_decide_bus_list_board_depart_and_hand_over(visit, families, l
     rp.page.keyboard.press("Enter")
     expect(rp.page.locator(".answer")).to_have_class(re.compile(r"\banswer-red\b"))
     assert not rp.check_page("transfers-boarding")
+    # The same pages on a tablet held upright.
+    upright = visit(TABLET_PORTRAIT, account="rp")
+    for name, path in (("transfers-boarding", rp.path), ("transfers-batch", batch_path),
+                       ("transfers-quota", "/transfers/quota")):
+        upright.open(path)
+        assert not upright.check_page(name), name
 
     # Departure: two checked out as transferred, one missing stays.
     rp.open(batch_path)
