@@ -36,7 +36,8 @@ from arrival.extensions import db
 from arrival.registry.models import PersonFlag
 from arrival.gate.export import neutralise  # the same rule as the situation report
 from arrival.transfers.models import BatchState, EntryState, HandoverPackage, TransferBatch
-from arrival.transfers.operations import ACCOMMODATION_NEEDS, boarded_ids, persons_of
+from arrival.transfers.operations import (ACCOMMODATION_NEEDS, boarded_ids, loaded_entries,
+                                         persons_of)
 
 # The columns, in order (German headings: the receiving offices are German).
 COLUMNS = [
@@ -71,7 +72,7 @@ def rows_of(batch: TransferBatch) -> tuple[list[dict], list]:
     """One row per person who goes (boarded, once the bus left; listed before)."""
     departed = batch.state == BatchState.DEPARTED.value
     boarded = boarded_ids(batch) if departed else set()
-    entries = [e for e in batch.entries
+    entries = [e for e in loaded_entries(batch)
                if (e.state in (EntryState.TRANSFERRED.value, EntryState.PARTLY.value)
                    if departed else e.open)]
     persons = [(e, p) for e in entries for p in persons_of(e)
@@ -151,8 +152,17 @@ def _cover(batch: TransferBatch, persons: int) -> list[tuple[str, str]]:
                                    if e.state != EntryState.REMOVED.value})))]
 
 
+def _fonts() -> tuple[str, str]:
+    """The card fonts (DejaVu), parsed once per process."""
+    from reportlab.pdfbase import pdfmetrics
+
+    if "ArrivalSans" in pdfmetrics.getRegisteredFontNames():
+        return "ArrivalSans", "ArrivalSans-Bold"
+    return register_fonts()
+
+
 def _pdf(rows: list[dict], batch: TransferBatch) -> bytes:
-    regular, bold = register_fonts()
+    regular, bold = _fonts()
     buffer = io.BytesIO()
     page = landscape(A4)
     canvas = Canvas(buffer, pagesize=page, invariant=1)
@@ -195,13 +205,20 @@ def _pdf(rows: list[dict], batch: TransferBatch) -> bytes:
 
 
 def _clip(text: str, font: str, size: float, width: float) -> str:
+    """The text, or its longest start that fits with an ellipsis (binary search:
+    a few width measurements per cell, not one per character)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     if stringWidth(text, font, size) <= width:
         return text
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…"
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if stringWidth(text[:middle] + "…", font, size) <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low] + "…"
 
 
 def build(batch: TransferBatch) -> Package:

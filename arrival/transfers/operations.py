@@ -439,6 +439,16 @@ def open_entries(batch: TransferBatch) -> list[BatchHousehold]:
             and e.state != EntryState.REMOVED.value]
 
 
+def loaded_entries(batch: TransferBatch) -> list[BatchHousehold]:
+    """The batch's entries with household, decision and persons in a few queries."""
+    return list(db.session.scalars(
+        sa.select(BatchHousehold).where(BatchHousehold.batch_id == batch.id)
+        .order_by(BatchHousehold.id)
+        .options(selectinload(BatchHousehold.household),
+                 selectinload(BatchHousehold.decision).selectinload(DistributionDecision.persons)
+                 .joinedload(DecisionPerson.person))))
+
+
 def persons_of(entry: BatchHousehold) -> list[Person]:
     return sorted((p.person for p in entry.decision.persons),
                   key=lambda p: (p.position, p.id))
@@ -582,7 +592,7 @@ def conflicts(batch: TransferBatch) -> list[Finding]:
     Jugendamt item for an unaccompanied minor (blocks), an appointment after the
     departure, a person marked absent or checked out otherwise, a person needing
     care without a confirmed receiving place. Set-based: a few queries per batch."""
-    entries = [e for e in batch.entries if e.open]
+    entries = [e for e in loaded_entries(batch) if e.open]
     if not entries:
         return []
     by_person: dict[int, tuple[BatchHousehold, Person]] = {}
@@ -679,7 +689,9 @@ class BoardingAnswer:
 
 
 def boarding_counts(batch: TransferBatch) -> dict:
-    expected = sum(e.persons_count for e in batch.entries if e.open)
+    expected = db.session.scalar(sa.select(sa.func.coalesce(
+        sa.func.sum(BatchHousehold.persons_count), 0)).where(
+        BatchHousehold.batch_id == batch.id, BatchHousehold.open.is_(True))) or 0
     boarded = db.session.scalar(sa.select(sa.func.count()).select_from(Boarding).where(
         Boarding.batch_id == batch.id)) or 0
     return {"expected": expected, "boarded": boarded, "missing": max(expected - boarded, 0)}
@@ -779,8 +791,7 @@ def depart(batch: TransferBatch, *, expected_version: int | None = None) -> Depa
     if blocking:
         raise ValidationFailed(batch=blocking[0].message)
     at = now()
-    entries = [e for e in batch.entries if e.open]
-    persons = {p.id: (e, p) for e in entries for p in persons_of(e)}
+    entries = [e for e in loaded_entries(batch) if e.open]
     stays = db.session.scalars(sa.select(Stay).where(
         Stay.person_id.in_(list(boarded)), Stay.state.in_(OPEN_STATES))).all()
     where = f"{batch.destination.label} ({batch.destination.key})"
@@ -802,7 +813,6 @@ def depart(batch: TransferBatch, *, expected_version: int | None = None) -> Depa
     _bump(batch)
     publish(BatchDeparted(batch, tuple(p.id for p in transferred),
                           tuple(p.id for _, p in missing)))
-    del persons
     return Departure(batch, transferred, missing)
 
 

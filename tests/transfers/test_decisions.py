@@ -112,7 +112,7 @@ def test_deciding_for_part_of_a_household_needs_a_reason(app, centre):
             transfers.decide(household, kind="transfer",
                              destination=transfers.destination_by_key(ESSLINGEN),
                              person_ids=[centre.ids["Halyna"]])
-        assert "Families stay together" in refused.value.errors["reason"][0]
+        assert "Familien bleiben zusammen" in refused.value.errors["reason"][0]
         transfers.decide(household, kind="transfer",
                          destination=transfers.destination_by_key(ESSLINGEN),
                          person_ids=[centre.ids["Halyna"]], reason="care place for her husband "
@@ -136,10 +136,10 @@ def test_a_partial_decision_shows_on_the_page_of_the_household_for_both_parts(
     assert "Not covered by a decision" in page or "Von keiner Entscheidung erfasst" in page
 
 
-@pytest.mark.parametrize("days, message", [(1, "future"), (400, "more than a year")])
+@pytest.mark.parametrize("days, message", [(1, "Zukunft"), (400, "mehr als ein Jahr")])
 def test_a_decision_dated_in_the_future_or_long_ago_is_refused(app, centre, days, message):
     with app.app_context():
-        day = today_local() + timedelta(days=days if message == "future" else -days)
+        day = today_local() + timedelta(days=days if message == "Zukunft" else -days)
         with pytest.raises(ValidationFailed) as refused:
             transfers.decide(household_by_ref(centre.refs["Savchuk"]), kind="stay",
                              decided_on=day)
