@@ -1,1 +1,0 @@
-"""Accounts, roles, sessions and the permission table."""

@@ -1,1 +1,0 @@
-"""Case clarification across authorities: rule-created items, queues, states."""

@@ -1,1 +1,0 @@
-"""Catalogue: authorities and the reference lists kept as data files in config/catalog/."""

@@ -1,2 +1,0 @@
-"""Web basics shared by every domain: transactions, security headers, errors,
-logging, language, the start page and the health check."""

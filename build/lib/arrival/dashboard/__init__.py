@@ -1,1 +1,0 @@
-"""The coordination dashboard: the daily picture across sites and authorities."""

@@ -1,1 +1,0 @@
-"""Demo data for development and tests; refused in production."""

@@ -1,1 +1,0 @@
-"""Accommodation: sites, units, beds, stays, occupancy and absence."""

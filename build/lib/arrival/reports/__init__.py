@@ -1,1 +1,0 @@
-"""The nightly situation report (Lagebericht) to the Regierungspräsidium."""

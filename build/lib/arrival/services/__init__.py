@@ -1,1 +1,0 @@
-"""Service points: service types from the catalogue, scan stations, delivery rules."""

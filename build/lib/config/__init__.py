@@ -1,1 +1,0 @@
-"""Settings classes (settings.py) and catalogue data files (catalog/)."""
