@@ -211,8 +211,10 @@ def issue_cards(app, intake, person_ids: list[str]) -> list[str]:
     return tokens
 
 
-TRANSFER_TARGETS = {  # issue 18, in seconds / milliseconds
-    "transfer_boarding_departure_s": 2.0, "transfer_handover_s": 3.0, "transfer_quota_ms": 200,
+TRANSFER_TARGETS = {  # issue 18, in seconds / milliseconds; the combined figure sums every
+    # scan request of the 200 persons (they board over minutes) and the departure
+    "transfer_boarding_departure_s": 2.0, "transfer_departure_s": 2.0,
+    "transfer_handover_s": 3.0, "transfer_quota_ms": 200,
 }
 
 
