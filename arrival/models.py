@@ -23,6 +23,10 @@ from arrival.prereg.models import PreRegistration, PreRegistrationDay
 from arrival.privacy.models import PrivacyRequest
 from arrival.reports.models import ReportRemark, ReportRun
 from arrival.services.models import Delivery, OfflineDelivery, Scan
+from arrival.transfers.models import (
+    BatchHousehold, BatchTransition, Boarding, BoardingKey, DecisionPerson,
+    DistributionDecision, HandoverPackage, TransferBatch, TransferDestination,
+)
 from arrival.registry.models import (
     Document,
     DuplicateDecision,
@@ -42,4 +46,6 @@ __all__ = [
     "GateEvent", "GatePresence", "GateSite", "RollCall", "RollCallExpected", "RollCallTick",
     "Visit", "PrivacyRequest", "GateReplay", "OfflineDelivery",
     "PreRegistration", "PreRegistrationDay",
+    "BatchHousehold", "BatchTransition", "Boarding", "BoardingKey", "DecisionPerson",
+    "DistributionDecision", "HandoverPackage", "TransferBatch", "TransferDestination",
 ]

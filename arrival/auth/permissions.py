@@ -85,6 +85,13 @@ class Permission(StrEnum):
     PRIVACY_READ = "privacy.read"  # Art. 15 access reports, the record of processing
     PRIVACY_ACT = "privacy.act"  # erasure and restriction on request (Art. 17/18)
     RESTRICTED_READ = "privacy.restricted"  # see records whose processing is restricted
+    # transfers to other districts (issue 18; granted in the transfers block below)
+    TRANSFERS_READ = "transfers.read"  # bus lists, quota view, destinations
+    TRANSFERS_DECIDE = "transfers.decide"  # distribution decisions (RP)
+    TRANSFERS_PLAN = "transfers.plan"  # bus lists: create, add, remove, depart (RP)
+    TRANSFERS_BOARD = "transfers.board"  # boarding by card at the bus
+    TRANSFERS_HANDOVER = "transfers.handover"  # the hand-over package (with its field group)
+    TRANSFERS_DESTINATIONS = "transfers.destinations"  # edit destinations and the key (admin)
 
 
 class FieldGroup(StrEnum):
@@ -97,6 +104,10 @@ class FieldGroup(StrEnum):
     ACCOMMODATION = "accommodation"  # stays, site, bed
     SERVICES = "services"  # cards, deliveries
     CLARIFICATION = "clarification"  # clarification items (own authority in full)
+    # What a receiving district gets in the hand-over package (issue 18): names as in
+    # the document and in Cyrillic, date of birth, household and relation, the needs
+    # that matter for accommodation (derived, no diagnoses), open items by authority.
+    HANDOVER = "handover"
 
 
 class AuthorityKind(StrEnum):
@@ -429,6 +440,54 @@ ENDPOINT_PERMISSIONS.update({
     "api.privacy_record": A(P.PRIVACY_READ, NONE),
 })
 # --- end of the data-protection block -----------------------------------------------------
+# --- transfers to other districts (issue 18) --------------------------------------------
+# The RP decides, plans the buses, boards and sends the hand-over package; housing boards
+# at the bus (it checks people out anyway) and reads the lists; coordination reads.
+# The administrator keeps destinations and the distribution key (no person data).
+TRANSFER_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset({P.TRANSFERS_DESTINATIONS}),
+    Role.HOUSING: frozenset({P.TRANSFERS_READ, P.TRANSFERS_BOARD}),
+    Role.COORDINATOR: frozenset({P.TRANSFERS_READ}),
+}
+for _role, _granted in TRANSFER_ROLE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
+AUTHORITY_KIND_PERMISSIONS[AuthorityKind.REGIONAL] = (
+    AUTHORITY_KIND_PERMISSIONS[AuthorityKind.REGIONAL]
+    | {P.TRANSFERS_READ, P.TRANSFERS_DECIDE, P.TRANSFERS_PLAN, P.TRANSFERS_BOARD,
+       P.TRANSFERS_HANDOVER})
+# The receiving authority's field group goes with the RP, who sends the package.
+CASEWORKER_FIELD_GROUPS[AuthorityKind.REGIONAL] = (
+    CASEWORKER_FIELD_GROUPS[AuthorityKind.REGIONAL] | {G.HANDOVER})
+ENDPOINT_PERMISSIONS.update({
+    "transfers.index": A(P.TRANSFERS_READ, NONE),
+    "transfers.quota": A(P.TRANSFERS_READ, NONE),
+    "transfers.destinations": A(P.CATALOG_READ, NONE),  # reference data, like the catalogue
+    "transfers.edit_destination": A(P.TRANSFERS_DESTINATIONS, NONE),
+    "transfers.decide": A(P.TRANSFERS_DECIDE, PERSONS),
+    "transfers.new_batch": A(P.TRANSFERS_PLAN, NONE),
+    "transfers.batch": A(P.TRANSFERS_READ, PERSONS),
+    "transfers.edit_batch": A(P.TRANSFERS_PLAN, NONE),
+    "transfers.add_households": A(P.TRANSFERS_PLAN, NONE),
+    "transfers.remove_household": A(P.TRANSFERS_PLAN, NONE),
+    "transfers.confirm_care": A(P.TRANSFERS_PLAN, NONE),
+    "transfers.depart": A(P.TRANSFERS_PLAN, NONE),
+    "transfers.boarding": A(P.TRANSFERS_BOARD, PERSONS),
+    "transfers.board": A(P.TRANSFERS_BOARD, PERSONS),
+    "transfers.handover": A(P.TRANSFERS_HANDOVER, PERSONS),
+    "transfers.download_handover": A(P.TRANSFERS_HANDOVER, PERSONS),
+    "api.transfer_destinations": A(P.CATALOG_READ, NONE),
+    "api.transfer_quota": A(P.TRANSFERS_READ, NONE),
+    "api.distribution_decision": A(P.TRANSFERS_DECIDE, PERSONS),
+    "api.transfer_batches": A(P.TRANSFERS_READ, NONE),
+    "api.create_transfer_batch": A(P.TRANSFERS_PLAN, NONE),
+    "api.transfer_batch": A(P.TRANSFERS_READ, PERSONS),
+    "api.add_transfer_household": A(P.TRANSFERS_PLAN, PERSONS),
+    "api.remove_transfer_household": A(P.TRANSFERS_PLAN, NONE),
+    "api.transfer_boarding": A(P.TRANSFERS_BOARD, PERSONS),
+    "api.depart_transfer_batch": A(P.TRANSFERS_PLAN, PERSONS),
+    "api.transfer_handover": A(P.TRANSFERS_HANDOVER, PERSONS),
+    "api.transfer_handover_archive": A(P.TRANSFERS_HANDOVER, PERSONS),
+})
 
 
 def required_permission(endpoint: str | None) -> Permission | None:

@@ -22,6 +22,7 @@ MENU = [
     ("gate.index", _l("Gate")),
     ("cases.index", _l("Clarification")),
     ("appointments.index", _l("Appointments")),
+    ("transfers.index", _l("Transfers")),
     ("dashboard.index", _l("Dashboard")),
     ("reports.index", _l("Reports")),
     ("users.index", _l("Accounts")),

@@ -203,3 +203,9 @@ def active_authorities() -> list[Authority]:
             sa.select(Authority).where(Authority.active.is_(True)).order_by(Authority.name_de)
         )
     )
+
+
+def read_data_file(path: Path) -> list[dict]:
+    """The checked elements of a data file that another domain loads itself
+    (transfer destinations, the distribution key); CatalogError names the problem."""
+    return _read(path)

@@ -151,6 +151,28 @@ class AppointmentType(_Titled):
         return resolution
 
 
+DestinationKey = Annotated[str, Field(pattern=r"^[0-9]{2}([0-9]{3})?$")]
+
+
+class TransferDestination(_Strict):
+    """Where households are transferred to (issue 18): a Stadt- or Landkreis of the
+    Land (official five-digit key) or another Land (two digits), with the office that
+    receives them. Phone and e-mail are completed by administrators."""
+    key: DestinationKey
+    name: Title
+    kind: Literal["stadtkreis", "landkreis", "land"]
+    region: Title | None = None
+    reception: Title
+    contact_email: Title | None = None
+    contact_phone: Title | None = None
+
+
+class DistributionShare(_Strict):
+    """One district's weight in the distribution key (share = weight / sum)."""
+    key: DestinationKey
+    weight: Annotated[StrictInt, Field(ge=0, le=10_000_000)]
+
+
 # data file → (array name in the file, the model of one element)
 FILE_SCHEMAS: dict[str, tuple[str, type[_Strict]]] = {
     "authorities.toml": ("authority", Authority),
@@ -161,6 +183,9 @@ FILE_SCHEMAS: dict[str, tuple[str, type[_Strict]]] = {
     "clarification_rules.toml": ("rule", ClarificationRule),
     "service_types.toml": ("entry", ServiceType),
     "appointment_types.toml": ("entry", AppointmentType),
+    # loaded by arrival.transfers (flask transfers load), not into catalog_entry
+    "transfer_destinations.toml": ("destination", TransferDestination),
+    "distribution_key.toml": ("share", DistributionShare),
 }
 
 
@@ -181,8 +206,8 @@ def validate_file(filename: str, document: dict) -> list[dict]:
         raise SchemaError(f"{filename}: {array} must be an array of tables ([[{array}]])")
     checked = []
     for position, element in enumerate(elements, start=1):
-        label = repr(element.get("code")) if isinstance(element, dict) and element.get(
-            "code") else f"#{position}"
+        name = (element.get("code") or element.get("key")) if isinstance(element, dict) else None
+        label = repr(name) if name else f"#{position}"
         try:
             model.model_validate(element)
         except ValidationError as error:

@@ -52,6 +52,9 @@ FIELD_GROUP_PURPOSES: dict[str, str] = {
     "services": "Hand out meals, SIM cards and other services once (cards, deliveries).",
     "clarification": "Clarify residence, benefits, health insurance and distribution with "
                      "the authorities (clarification items, appointments).",
+    "handover": "Hand a transferred household over to the receiving district (names as in "
+                "the document and in Cyrillic, dates of birth, relations, needs relevant for "
+                "accommodation, open items by authority).",
 }
 
 
@@ -83,6 +86,14 @@ EXPORTS: tuple[Export, ...] = (
     Export("appointment slip", ("appointments.slip", "api.appointment_slip"), "the person",
            "date, time, place, purpose of an appointment, names",
            "Telling the family when and where to come."),
+    Export("hand-over package", ("transfers.handover", "transfers.download_handover",
+                                 "api.transfer_handover", "api.transfer_handover_archive",
+                                 "cli: flask transfers handover"),
+           "the receiving district's reception office (by e-mail, AES-encrypted ZIP; the "
+           "password goes separately)",
+           "per transferred person: names (document and Cyrillic), date of birth, household, "
+           "relation, needs relevant for accommodation, open items by authority; a manifest",
+           "Transfer of a household to another district (distribution by the RP)."),
     Export("information notice", ("prereg.print_notice",), "the person (Art. 13 GDPR)",
            "the notice text in German and the family's language (no person data)",
            "Telling the family what is stored, why, for how long and who sees it."),

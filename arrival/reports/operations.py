@@ -32,7 +32,7 @@ from arrival.statistics.queries import day_bounds, local_date
 SCHEMA_VERSION = "1.0"
 LOCK_KEY = 0x41525256  # "ARRV": the advisory lock of the report job on PostgreSQL
 SUPPRESSED_SECTIONS = ("arrivals", "departures", "demographics", "vulnerable", "clarification",
-                       "services", "fingerprints")
+                       "services", "fingerprints", "transfers")
 
 
 class ReportAlreadyRunning(RuntimeError):
@@ -294,6 +294,7 @@ def _json(day, generated_at, figures, remarks, suppress, regenerated) -> dict:
         "demographics": figures["demographics"], "vulnerable": figures["vulnerable"],
         "clarification": {**figures["clarification"], "fingerprints": figures["fingerprints"]},
         "services": figures["services"]["delivered"], "data_quality": figures["data_quality"],
+        "transfers": figures["transfers"],
         "remarks": neutralise(remarks),
         "suppressed_below": suppress or None,
     }

@@ -21,6 +21,7 @@ SECTION_TITLES = {
     "termine": "Termine",
     "leistungen": "Leistungen",
     "datenqualitaet": "Datenqualität",
+    "verlegungen": "Verlegungen",
 }
 VULNERABLE_TITLES = {
     "unaccompanied_minor": "Unbegleitete Minderjährige", "disability": "Behinderung",
@@ -84,6 +85,7 @@ def build(figures: dict, suppress_below: int = 0) -> dict[str, pd.DataFrame]:
         "termine": _appointments(figures, s),
         "leistungen": _services(figures, s),
         "datenqualitaet": _quality(figures, s),
+        "verlegungen": _transfers(figures, s),
     }
     return tables
 
@@ -143,6 +145,25 @@ def _departures(figures, s) -> pd.DataFrame:
                      "Zielart": DESTINATION_TITLES.get(destination, destination),
                      "Personen": s(count)})
     rows.append({"Grund": "Summe", "Zielart": "", "Personen": figures["departures"]["total"]})
+    return pd.DataFrame(rows)
+
+
+def _transfers(figures, s) -> pd.DataFrame:
+    """Decisions of the day, persons and households per destination, buses."""
+    t = figures["transfers"]
+    rows = [{"Kennzahl": "Verteilentscheidungen: Verlegung", "Ziel": "",
+             "Personen": "", "Haushalte": s(t["decisions"]["transfer"])},
+            {"Kennzahl": "Verteilentscheidungen: Verbleib", "Ziel": "",
+             "Personen": "", "Haushalte": s(t["decisions"]["stay"])},
+            {"Kennzahl": "Busse geplant", "Ziel": "", "Personen": "",
+             "Haushalte": t["buses"]["planned"]},
+            {"Kennzahl": "Busse abgefahren", "Ziel": "", "Personen": "",
+             "Haushalte": t["buses"]["departed"]}]
+    for row in t["by_destination"]:
+        rows.append({"Kennzahl": "Verlegt nach", "Ziel": f"{row['name']} ({row['key']})",
+                     "Personen": s(row["persons"]), "Haushalte": s(row["households"])})
+    rows.append({"Kennzahl": "Verlegt (Summe)", "Ziel": "", "Personen": t["persons"],
+                 "Haushalte": t["households"]})
     return pd.DataFrame(rows)
 
 

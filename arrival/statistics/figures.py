@@ -9,6 +9,7 @@ from arrival.appointments.operations import figures_of_day
 from arrival.database import now_utc
 from arrival.housing import occupancy
 from arrival.statistics import queries as q
+from arrival.transfers import operations as transfers
 
 
 def end_of_day(day: date) -> datetime:
@@ -65,6 +66,8 @@ def dashboard(as_of: datetime | None = None, site_id: int | None = None) -> dict
         "appointments": appointments(today),
         "services": q.services(today_start, moment, scope),
         "data_quality": q.data_quality(moment, scope),
+        # transfers of the day so far (the whole centre: buses serve every site)
+        "transfers": transfers.figures(today_start, moment),
         "trend_14": q.trend(today, 14, scope),
         "trend_60": q.trend(today, 60, scope),
     }
@@ -89,4 +92,5 @@ def day_report(day: date) -> dict:
         "appointments": appointments(day),
         "services": q.services(start, moment),
         "data_quality": q.data_quality(moment),
+        "transfers": transfers.figures(start, end),
     }

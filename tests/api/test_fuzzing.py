@@ -34,7 +34,9 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 # Roles that may not call an operation are answered 403 before any parsing:
 # a couple of requests show that, more would only spend time.
 EXAMPLES_WITHOUT_PERMISSION = 2
-ROLES = (None, "intake", "admin", "housing", "service_point", "coordinator", "caseworker")
+# "caseworker" works for the Jugendamt; "caseworker:rp" for the RP (transfers, issue 18).
+ROLES = (None, "intake", "admin", "housing", "service_point", "coordinator", "caseworker",
+         "caseworker:rp")
 
 
 def _documented_statuses(document: dict, operation) -> set[str]:
@@ -45,7 +47,8 @@ def _client_for(app, make_user, role):
     client = app.test_client()
     if role is None:
         return client, {}
-    username = make_user(role)
+    name, _, authority = role.partition(":")
+    username = make_user(name, authority=authority or None)
     response = client.login(username, PASSWORD)
     assert response.status_code == 302
     me = client.get("/api/v1/me").json

@@ -235,6 +235,12 @@ SCENARIOS = {
 }
 
 
+# transfers (issue 18): their scenarios live with the domain's tests
+from tests.transfers.scenarios import SCENARIOS as TRANSFER_SCENARIOS  # noqa: E402
+
+SCENARIOS.update(TRANSFER_SCENARIOS)
+
+
 def _start_roll_call(c, w) -> str:
     """Start a roll call at the placed person's site; its path (/gate/roll-calls/N)."""
     page = f"/gate/sites/{w['site']}/roll-calls"

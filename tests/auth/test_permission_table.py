@@ -123,6 +123,24 @@ EXPECTED_ACCESS: dict[str, set] = {
                      "api.submit_pre_registration"], ANYONE),
     **dict.fromkeys(["prereg.desk", "api.open_pre_registration"], {INTAKE}),
     "prereg.print_notice": PERSON_READERS,
+    # transfers (issue 18): the RP decides, plans, boards and hands over; housing boards
+    # at the bus and reads the lists; coordination reads; destinations are reference data
+    # that the administrator keeps
+    **dict.fromkeys(["transfers.index", "transfers.quota", "transfers.batch",
+                     "api.transfer_quota", "api.transfer_batches", "api.transfer_batch"],
+                    {HOUSING, COORDINATOR, REGIONAL}),
+    **dict.fromkeys(["transfers.destinations", "api.transfer_destinations"],
+                    SIGNED_IN),
+    "transfers.edit_destination": {ADMIN},
+    **dict.fromkeys(["transfers.decide", "api.distribution_decision", "transfers.new_batch",
+                     "transfers.edit_batch", "transfers.add_households",
+                     "transfers.remove_household", "transfers.confirm_care", "transfers.depart",
+                     "api.create_transfer_batch", "api.add_transfer_household",
+                     "api.remove_transfer_household", "api.depart_transfer_batch",
+                     "transfers.handover", "transfers.download_handover",
+                     "api.transfer_handover", "api.transfer_handover_archive"], {REGIONAL}),
+    **dict.fromkeys(["transfers.boarding", "transfers.board", "api.transfer_boarding"],
+                    {HOUSING, REGIONAL}),
 }
 ROLES = [None, ADMIN, INTAKE, HOUSING, SERVICE_POINT, COORDINATOR, GUARD, SOCIAL, SECURITY,
          REGIONAL, DATA_PROTECTION]
@@ -211,7 +229,9 @@ def test_permission_matrix(app, client, make_user, target_user_id, role):
                      "person_id": "00000000-0000-0000-0000-000000000000", "item_id": 999999,
                      "day": "2022-03-27", "name": "manifest.json",
                      "roll_call_id": 999999, "visit_id": 999999,
-                     "appointment_id": 999999, "calendar_id": 999999}
+                     "appointment_id": 999999, "calendar_id": 999999,
+                     "batch_id": 999999, "entry_id": 999999, "destination_id": 999999,
+                     "package_id": 999999}
     # Signing out last, so that the other endpoints are tried while signed in.
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))
     mismatches = []
