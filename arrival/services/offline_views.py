@@ -20,11 +20,15 @@ bp = Blueprint("offline", __name__)
 # when they were last opened online (network first), see js/offline-worker.js.
 SHELL_ASSETS = (
     "css/app.css", "css/gate.css", "js/app.js", "js/drafts.js", "js/outbox.js",
-    "js/offline.js", "js/intake.js", "js/station.js", "js/gate.js",
+    "js/offline.js", "js/intake.js", "js/station.js", "js/gate.js", "js/boarding.js",
     "vendor/idb/umd.js", "vendor/jsqr/jsQR.js", "vendor/noto-sans/noto-sans.css",
     "favicon.svg",
 )
 SHELL_PAGES = ("/households/new", "/services/station", "/gate/station", "/offline")
+# Pages with an id in their path: the boarding page of a bus (issue 18). It holds the
+# bus list's names: kept on the tablet like the evacuation kiosk's list, for the
+# hour before departure when the Wi-Fi at the bus stop is worst.
+SHELL_PAGE_PATTERNS = (r"^/transfers/batches/\d+/boarding$",)
 
 
 @lru_cache(maxsize=8)
@@ -48,6 +52,7 @@ def worker():
     manifest = "[" + ",".join(_manifest(static, version)) + "]"
     script = (Path(static) / "js" / "offline-worker.js").read_text(encoding="utf-8")
     config = json.dumps({"version": version, "pages": SHELL_PAGES,
+                         "patterns": SHELL_PAGE_PATTERNS,
                          "prefix": url_for("static", filename="vendor/workbox/")})
     body = (f"self.ARRIVAL_SHELL = {config};\nself.ARRIVAL_MANIFEST = {manifest};\n"
             f"// version {version}\n{script}")

@@ -22,6 +22,7 @@ SCAN_REASON_LABELS = {
 OUTBOX_TEXTS = {
     "offline": _l("offline"), "attention": _l("%d to decide"), "waiting": _l("%d waiting"),
     "household": _l("Registration"), "scan": _l("Delivery"), "gate": _l("Gate scan"),
+    "boarding": _l("Boarding"), "notBoarded": _l("Not boarded: see the bus list"),
     "pending": _l("Waiting to be sent"), "done": _l("Sent"),
     "duplicate": _l("Possibly already registered: decide"),
     "invalid": _l("The server found errors: correct them"),

@@ -143,3 +143,55 @@ def test_journey_8_decide_bus_list_board_depart_and_hand_over(visit, families, l
     row, = [r for r in figures["by_destination"] if r["key"] == BOEBLINGEN]
     assert (row["persons"], row["households"]) == (2, 1)
     assert boarding_family != missing_family
+
+
+def test_boarding_goes_on_when_the_network_at_the_bus_drops(visit, families, live_server):
+    """Issue 18 (offline-capable through the scan station's queue): the boarding page
+    opens without the network, a card scanned offline is kept on the tablet (amber)
+    and boards once the network is back — once, even when sent twice."""
+    from arrival.core.clock import now
+    from arrival.extensions import db
+    from arrival.registry.operations import household_by_ref
+    from arrival.transfers import operations as transfers
+    from arrival.transfers.models import Boarding
+    from tests.browser.test_offline import wait_for_worker, wait_until_kept
+
+    (_family, boarding), (_other, missing) = families.items()
+    app = live_server.app
+    with app.app_context():
+        destination = transfers.destination_by_key(BOEBLINGEN)
+        batch = transfers.create_batch(destination, departs_at=now() + timedelta(days=1),
+                                       seats=10)
+        for family in (boarding, missing):
+            household = household_by_ref(family["ref"])
+            transfers.decide(household, kind="transfer", destination=destination)
+            transfers.add_household(batch, household)
+        db.session.commit()
+        batch_id = batch.id
+        db.session.remove()
+
+    rp = visit(account="rp")
+    rp.open(f"/transfers/batches/{batch_id}/boarding")
+    wait_for_worker(rp.page)
+    wait_until_kept(rp.page)
+    context = rp.page.context
+    context.set_offline(True)
+    rp.page.reload()  # from the tablet's copy
+    expect(rp.page.locator("h1")).to_contain_text("Einstieg")
+    rp.page.locator("#code").fill(boarding["tokens"][0])
+    rp.page.keyboard.press("Enter")
+    expect(rp.page.locator(".answer")).to_have_class(re.compile(r"\banswer-amber\b"))
+    expect(rp.page.locator(".answer")).to_contain_text("Tablet")
+    with app.app_context():
+        assert db.session.query(Boarding).filter_by(batch_id=batch_id).count() == 0
+        db.session.remove()
+
+    context.set_offline(False)
+    rp.page.evaluate("() => window.arrivalOutbox.replay()")
+    rp.page.wait_for_function(
+        "() => window.arrivalOutbox.all().then(list => list.length > 0 && list.every("
+        "r => r.kind !== 'boarding' || r.state === 'done'))", timeout=30_000)
+    rp.page.evaluate("() => window.arrivalOutbox.replay()")  # a second round sends nothing
+    with app.app_context():
+        assert db.session.query(Boarding).filter_by(batch_id=batch_id).count() == 1
+        db.session.remove()

@@ -48,7 +48,8 @@
     answerBox.className = "answer answer-" + answer.result;
     answerBox.textContent = "";
     answerBox.appendChild(element("p", "answer-title", TEXT[answer.result]));
-    var reason = answer.reason in TEXT.reasons ? TEXT.reasons[answer.reason] : answer.reason;
+    var reason = answer.reason === "queued" ? TEXT.queued
+      : answer.reason in TEXT.reasons ? TEXT.reasons[answer.reason] : answer.reason;
     if (reason) { answerBox.appendChild(element("p", "answer-reason", reason)); }
     if (answer.person) {
       var who = answer.person.name || answer.person.first_name;
@@ -68,14 +69,30 @@
     }, answer.result === "red" ? 6000 : 3500);
   }
 
+  // Offline (issue 14): the request goes into the tablet's queue (js/outbox.js) with
+  // its idempotency key and is replayed unchanged when the network returns; the
+  // server boards then, and the queue list shows its answer.
+  function keep(request, code) {
+    var outbox = window.arrivalOutbox;
+    if (!outbox) { return Promise.resolve({ result: "red", reason: "offline" }); }
+    return outbox.enqueue("boarding", { kind: "boarding", url: request.url, body: request.body,
+                                        key: request.key, label: code })
+      .then(function () { return { result: "amber", reason: "queued" }; });
+  }
+
   function submit(code) {
     if (busy || !code) { return; }
     busy = true;
-    send(boardingRequest(code)).then(function (response) {
-      if (response.status === 429) { return { result: "red", reason: "too_many_requests" }; }
-      if (response.status === 401) { window.location.reload(); return null; }
-      return response.json();
-    }).then(function (answer) { if (answer) { show(answer); } })
+    var request = boardingRequest(code);
+    var offline = window.arrivalOutbox && window.arrivalOutbox.isNetworkFailure;
+    (navigator.onLine === false ? Promise.reject(new Error("offline")) : send(request))
+      .then(function (response) {
+        if (offline && offline(response.status)) { return keep(request, code); }
+        if (response.status === 429) { return { result: "red", reason: "too_many_requests" }; }
+        if (response.status === 401) { window.location.reload(); return null; }
+        return response.json();
+      }, function () { return keep(request, code); })
+      .then(function (answer) { if (answer) { show(answer); } })
       .catch(function () { show({ result: "red", reason: "offline" }); })
       .then(function () { busy = false; input.value = ""; input.focus(); });
   }

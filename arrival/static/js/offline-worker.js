@@ -31,6 +31,11 @@ precaching.cleanupOutdatedCaches();
 precaching.precacheAndRoute(self.ARRIVAL_MANIFEST, { ignoreURLParametersMatching: [/.*/] });
 
 var PAGES = self.ARRIVAL_SHELL.pages;
+var PATTERNS = (self.ARRIVAL_SHELL.patterns || []).map(function (p) { return new RegExp(p); });
+function isShellPage(pathname) {
+  return PAGES.indexOf(pathname) !== -1 ||
+    PATTERNS.some(function (pattern) { return pattern.test(pathname); });
+}
 var keepOnlyThemselves = {
   cacheWillUpdate: function (param) {
     var response = param.response;
@@ -41,7 +46,7 @@ var keepOnlyThemselves = {
 routing.registerRoute(function (options) {
   var url = options.url;
   return options.request.mode === "navigate" && url.origin === self.location.origin &&
-    PAGES.indexOf(url.pathname) !== -1;
+    isShellPage(url.pathname);
 }, new strategies.NetworkFirst({
   cacheName: "arrival-pages",
   networkTimeoutSeconds: 6,

@@ -40,6 +40,7 @@
       var text = TEXT.pending + (record.kind === "household" ? " · " + TEXT.cardLater : "");
       return record.attempts ? text + " · " + TEXT.attempts.replace("%d", record.attempts) : text;
     }
+    if (record.kind === "boarding" && record.state === "violation") { return TEXT.notBoarded; }
     var base = TEXT[record.state] || record.state;
     if (record.state === "duplicate" && answer.candidates && answer.candidates.length) {
       base += ": " + answer.candidates.join(", ");

@@ -206,7 +206,10 @@
         if (response.status === 422 || response.status === 400) {
           return { state: "invalid", answer: { result: "invalid", errors: [answer.message || ""] } };
         }
-        var violation = answer.result === "violation" || answer.result === "refused";
+        // A boarding the bus refused (a card not on its list) needs a look, like a
+        // delivery that broke a rule.
+        var violation = answer.result === "violation" || answer.result === "refused" ||
+          (data.kind === "boarding" && answer.result === "red");
         return { state: violation ? "violation" : "done",
                  answer: { result: answer.result, reason: answer.reason } };
       });
