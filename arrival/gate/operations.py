@@ -259,6 +259,28 @@ def _move_presence(person: Person, site: Site, direction: str, event: GateEvent,
     db.session.flush()
 
 
+CHECK_OUT_STATION = "check-out"
+
+
+def end_presence_at_check_out(stay: Stay) -> None:
+    """A person who left with the check-out (transferred: the bus has left) is no
+    longer inside the site, whether or not they passed the gate: the evacuation list
+    must not send the fire brigade after a family on its way to Böblingen. Recorded
+    as an OUT event of the desk, so the history says why."""
+    site_id = stay.bed.unit.site_id
+    presence = db.session.get(GatePresence, (stay.person_id, site_id))
+    if presence is None or not presence.inside:
+        return
+    at = stay.ended_at or clock_now()
+    event = GateEvent(site_id=site_id, station=CHECK_OUT_STATION, direction=Direction.OUT.value,
+                      at=at, person_id=stay.person_id, accepted=True, reason="checked_out_desk",
+                      flagged=False, user_id=acting_user_id())
+    db.session.add(event)
+    db.session.flush()
+    presence.inside, presence.since, presence.last_event_id = False, at, event.id
+    db.session.flush()
+
+
 def gate_sightings() -> sa.Select:
     """Accepted gate events as sightings for 'last seen' and the absence list."""
     return sa.select(GateEvent.person_id.label("person_id"), GateEvent.at.label("at")).where(

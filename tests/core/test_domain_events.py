@@ -14,6 +14,7 @@ from arrival.catalog.operations import load_catalog
 from arrival.core.events import bus, publish
 from arrival.extensions import db
 from arrival.registry import operations as registry
+from arrival.housing.events import StayEnded
 from arrival.registry.events import HouseholdChanged, HouseholdRegistered
 from arrival.registry.validation import parse_household
 from tests.factories import household_payload, person_payload
@@ -63,8 +64,10 @@ def test_each_application_has_its_own_handlers(app, tmp_path):
     other = _fresh_app(tmp_path, "other")
     assert bus(app) is not bus(other)
     expected = {HouseholdRegistered: ["delete_pre_registration", "apply_rules_to"],
-                HouseholdChanged: ["apply_rules_to"]}
-    for event in (HouseholdRegistered, HouseholdChanged):
+                HouseholdChanged: ["apply_rules_to"],
+                # a check-out expires the card and ends the presence at the gate
+                StayEnded: ["card_expires", "leave_at_check_out"]}
+    for event in (HouseholdRegistered, HouseholdChanged, StayEnded):
         assert [h.__name__ for h in bus(other).handlers(event)] == \
             [h.__name__ for h in bus(app).handlers(event)] == expected[event]
 

@@ -264,3 +264,52 @@ class TestTheHouseholdPage:
         assert "Messe" in html and "Hotel Nord" in html
         assert f"/gate/sites/{place.hall}/evacuation" in html
         assert f"/gate/sites/{place.hall}/settings" not in html  # settings: housing managers
+
+
+class TestDepartureEndsPresence:
+    """Issue 17 with 18: a household whose bus has left (checked out as transferred)
+    is off the evacuation list even if nobody scanned them out at the gate; an
+    ordinary check-out leaves presence to the gate (they may still be packing)."""
+
+    def check_out_family(self, app, place, reason):
+        from arrival.housing import operations as housing
+        from arrival.registry.models import Person
+
+        with app.app_context():
+            iryna = db.session.get(Person, place.ids["Iryna"])
+            for member in iryna.household.persons:
+                housing.check_out(housing.open_stay_of(member), reason=reason,
+                                  destination="Böblingen (LK)")
+            db.session.commit()
+            return iryna.id
+
+    def test_a_transferred_family_leaves_the_list_with_an_out_event_of_the_desk(
+            self, app, everyone_in):
+        from arrival.gate.models import GateEvent
+
+        iryna = self.check_out_family(app, everyone_in, "transferred")
+        with app.app_context():
+            listing = gate.evacuation_list(db.session.get(Site, everyone_in.hall))
+            assert [r.name for r in listing.persons] == ["Bondar, Petro"]
+            last = db.session.query(GateEvent).filter_by(person_id=iryna).order_by(
+                GateEvent.id.desc()).first()
+            assert (last.direction, last.station, last.reason) == ("out", "check-out",
+                                                                  "checked_out_desk")
+
+    def test_an_ordinary_check_out_keeps_them_on_the_list_until_the_gate(
+            self, app, everyone_in):
+        self.check_out_family(app, everyone_in, "private_accommodation")
+        with app.app_context():
+            listing = gate.evacuation_list(db.session.get(Site, everyone_in.hall))
+            assert len(listing.persons) == 4
+
+    def test_someone_already_outside_gets_no_extra_event(self, app, everyone_in, at_gate):
+        from arrival.gate.models import GateEvent
+
+        for name in ("Iryna", "Bohdan", "Mila"):
+            at_gate(name, "out")
+        with app.app_context():
+            before = db.session.query(GateEvent).count()
+        self.check_out_family(app, everyone_in, "transferred")
+        with app.app_context():
+            assert db.session.query(GateEvent).count() == before
