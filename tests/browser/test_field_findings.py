@@ -291,6 +291,60 @@ def test_caseworker_sees_only_fitting_results_and_what_the_item_needs(
     assert officer.check_page("field-case-item") == []
 
 
+def test_items_per_household_and_a_contradiction_are_shown(visit_here, tablet_size):
+    """A mother with three children gets one treatment-voucher item and a § 24 item
+    each; a lone 15-year-old's open Jugendamt item beside an RP distribution already
+    decided is shown as a contradiction on the item and on the household page."""
+    family = unique_family_name("Shevchuk")
+    intake = visit_here(tablet_size, "intake")
+    children = [person_payload(family_name=family, given_names=name, relation="child",
+                               date_of_birth=born, family_name_cyrillic="",
+                               given_names_cyrillic="", document={"type": "none"})
+                for name, born in (("Ivan", "2014-02-01"), ("Daria", "2017-06-01"),
+                                   ("Lev", "2021-09-01"))]
+    mother = person_payload(family_name=family, given_names="Olha", family_name_cyrillic="",
+                            given_names_cyrillic="")
+    lone = unique_family_name("Kovalenko")
+    refs = {}
+    for name, persons in ((family, [mother, *children]), (lone, [person_payload(
+            family_name=lone, given_names="Taras", family_name_cyrillic="",
+            given_names_cyrillic="", sex="male", date_of_birth="2011-03-03",
+            flags=["unaccompanied_minor"], document={"type": "none"})])):
+        payload = household_payload(*persons)
+        del payload["arrived_at"]  # now (the real clock of the browser tests)
+        payload["duplicate_reason"] = "Registered by the test set-up"
+        response = api(intake, "POST", "/api/v1/households", payload)
+        assert response.status == 201, response.text()
+        refs[name] = response.json()["ref"]
+
+    coordinator = visit_here(tablet_size, "coordinator")
+    coordinator.open(f"/households/{refs[family]}")
+    section = coordinator.page.locator("section[aria-labelledby=clarification-title]")
+    expect(section.locator("tr").filter(has_text="Behandlungsschein")).to_have_count(1)
+    expect(section.locator("tr").filter(has_text="§ 24")).to_have_count(4)
+
+    rp = visit_here(tablet_size, "rp")
+    rp.open("/cases/")
+    rp.open(f"/households/{refs[lone]}")
+    rp.page.locator("section[aria-labelledby=clarification-title]").get_by_role(
+        "link", name=re.compile("Verteilentscheidung")).click()
+    rp.page.get_by_label("Neuer Status").select_option(label="erledigt")
+    rp.page.get_by_label("Ergebnis").select_option(label="Verbleib in der Stadt")
+    submit(rp, "Speichern")
+
+    jugendamt = visit_here(tablet_size, "jugendamt")
+    jugendamt.open("/cases/")
+    jugendamt.page.locator("table.queue tbody tr").filter(has_text=lone).first.get_by_role(
+        "link").click()
+    box = jugendamt.page.locator(".contradictions")
+    expect(box).to_contain_text("Widerspruch")
+    expect(box).to_contain_text("Verteilentscheidung")
+    assert jugendamt.check_page("field-case-contradiction") == []
+    coordinator.open(f"/households/{refs[lone]}")
+    expect(coordinator.page.locator(".contradictions")).to_contain_text("Verteilentscheidung")
+    assert coordinator.check_page("field-household-contradiction") == []
+
+
 # -- cards and intake ------------------------------------------------------------------------
 
 
