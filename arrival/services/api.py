@@ -136,7 +136,8 @@ def offline_station_list():
     site_id = query_int(request.args, "site_id")
     listing = offline.station_list(service_code, site_id)
     record(AuditAction.EXPORT, entity_type="offline_station_list", entity_id=service_code,
-           detail=f"site {site_id}: {len(listing['entries'])} cards")
+           detail=f"site {site_id}: {len(listing['entries'])} cards",
+           persons=listing.pop("persons"))
     response = jsonify(listing)
     response.headers["Cache-Control"] = "no-store"
     return response

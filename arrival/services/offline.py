@@ -87,7 +87,7 @@ def station_list(service_code: str, site_id: int | None) -> dict:
         raise ValidationFailed(site_id=_("Unknown site."))
     now = now_utc()
     query = (sa.select(Card.token_hash, Card.number, Card.status, Card.expires_at,
-                       Person.given_names, Person.household_id)
+                       Person.given_names, Person.household_id, Person.public_id)
              .join(Person, Person.id == Card.person_id)
              .where(sa.or_(Card.status == CardStatus.ACTIVE.value,
                            Card.revoked_at >= now - REVOKED_KEPT)))
@@ -119,7 +119,9 @@ def station_list(service_code: str, site_id: int | None) -> dict:
             # to the same person (household) is refused
             "limited": bool(service.once_only or service.max_per_day or
                             service.min_interval_days or service.once_per_window),
-            "entries": entries}
+            "entries": entries,
+            # for the read audit only (the API leaves it out): whose first names these are
+            "persons": sorted({row.public_id for row in rows})}
 
 
 @dataclass

@@ -34,9 +34,10 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 # Roles that may not call an operation are answered 403 before any parsing:
 # a couple of requests show that, more would only spend time.
 EXAMPLES_WITHOUT_PERMISSION = 2
-# "caseworker" works for the Jugendamt; "caseworker:rp" for the RP (transfers, issue 18).
+# "caseworker" works for the Jugendamt; "caseworker:rp" for the RP (transfers, issue 18);
+# "data_protection" alone calls the privacy API (issue 20).
 ROLES = (None, "intake", "admin", "housing", "service_point", "coordinator", "caseworker",
-         "caseworker:rp")
+         "caseworker:rp", "data_protection")
 
 
 def _documented_statuses(document: dict, operation) -> set[str]:

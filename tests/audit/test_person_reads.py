@@ -241,6 +241,26 @@ from tests.transfers.scenarios import SCENARIOS as TRANSFER_SCENARIOS  # noqa: E
 SCENARIOS.update(TRANSFER_SCENARIOS)
 
 
+def _minutes_ago(minutes: int) -> str:
+    from datetime import timedelta
+
+    from arrival.core.clock import now
+
+    return (now() - timedelta(minutes=minutes)).isoformat()
+
+
+# offline use (issue 14): the station's card list (first names) and a gate scan sent later
+SCENARIOS.update({
+    "api.offline_station_list": ("service_point", None, lambda c, w: c.get(
+        "/api/v1/offline/station-list?service_type=meal"), "person"),
+    "api.gate_offline_scan": ("security", None, lambda c, w: c.post_json(
+        "/api/v1/gate/scan/offline", {"site_id": w["site"], "direction": "out",
+                                      "code": w["card"], "station": "Tor 1",
+                                      "scanned_at": _minutes_ago(5)},
+        headers={"Idempotency-Key": "person-reads-offline-gate"}), "person"),
+})
+
+
 def _start_roll_call(c, w) -> str:
     """Start a roll call at the placed person's site; its path (/gate/roll-calls/N)."""
     page = f"/gate/sites/{w['site']}/roll-calls"
