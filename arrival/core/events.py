@@ -32,6 +32,10 @@ class EventBus:
         if handler not in self._handlers[event_type]:
             self._handlers[event_type].append(handler)
 
+    def unsubscribe(self, event_type: type, handler: Handler) -> None:
+        if handler in self._handlers.get(event_type, ()):
+            self._handlers[event_type].remove(handler)
+
     def publish(self, event: object) -> None:
         for handler in self._handlers.get(type(event), ()):
             handler(event)

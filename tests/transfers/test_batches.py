@@ -13,7 +13,7 @@ from arrival.appointments import operations as appointments
 from arrival.cases import operations as cases
 from arrival.catalog.operations import authority_by_code
 from arrival.core.clock import now, today_local
-from arrival.core.events import subscribe
+from arrival.core.events import bus, subscribe
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
 from arrival.housing.events import StayEnded
@@ -215,8 +215,15 @@ def test_departure_checks_out_the_boarded_and_lists_the_missing(app, centre, rp)
     for name in ("Natalia", "Dmytro", "Sofiia"):
         assert board(rp, batch_id, centre.tokens[name]).json["result"] == "green"
     ended = []
-    subscribe(app, StayEnded, lambda event: ended.append((event.stay.person_id, event.reason)))
-    answer = rp.post_json(f"/api/v1/transfers/batches/{batch_id}/depart", {})
+
+    def listen(event):
+        ended.append((event.stay.person_id, event.reason))
+
+    subscribe(app, StayEnded, listen)  # the app is shared: taken off again below
+    try:
+        answer = rp.post_json(f"/api/v1/transfers/batches/{batch_id}/depart", {})
+    finally:
+        bus(app).unsubscribe(StayEnded, listen)
     assert answer.status_code == 200, answer.json
     assert len(answer.json["transferred"]) == 3
     assert [m["household_ref"] for m in answer.json["missing"]] == [centre.refs["Savchuk"]]
