@@ -15,7 +15,7 @@ from flask import current_app
 from arrival.catalog.operations import entries
 from arrival.core.clock import today_local
 from arrival.extensions import db
-from arrival.housing.models import OPEN_STAY_SQL, Bed, BedBlock, Site, Stay, Unit
+from arrival.housing.models import OPEN_STATES, OPEN_STAY_SQL, Bed, BedBlock, Site, Stay, Unit
 from arrival.registry.models import Person
 
 PROPOSAL_LIMIT = 10
@@ -75,8 +75,20 @@ def free_bed_condition():
     )
 
 
-def propose(needs: Needs, *, site_id: int | None = None, limit: int = PROPOSAL_LIMIT
-            ) -> list[Proposal]:
+def family_unit_ids(household_id: int) -> list[int]:
+    """The units where members of the household already have an open stay: a member
+    placed later (a child registered afterwards) belongs beside them (issue 23)."""
+    return list(db.session.scalars(
+        sa.select(Bed.unit_id).join(Stay, Stay.bed_id == Bed.id)
+        .join(Person, Person.id == Stay.person_id)
+        .where(Person.household_id == household_id, Stay.state.in_(OPEN_STATES))
+        .distinct()))
+
+
+def propose(needs: Needs, *, site_id: int | None = None, limit: int = PROPOSAL_LIMIT,
+            family_units: list[int] | None = None) -> list[Proposal]:
+    """Units that take everyone asked about; the family's own units (family_units)
+    first, then the best fit."""
     conditions = [Site.closed_at.is_(None), Site.kind != "reserve", Unit.quarantine.is_(False),
                   free_bed_condition()]
     if needs.barrier_free:
@@ -92,7 +104,8 @@ def propose(needs: Needs, *, site_id: int | None = None, limit: int = PROPOSAL_L
         .where(*conditions)
         .group_by(Unit.id)
         .having(free >= needs.size)
-        .order_by(free - needs.size, Unit.family_room.desc() if needs.size > 1 else Unit.id,
+        .order_by(sa.case((Unit.id.in_(family_units or []), 0), else_=1),
+                  free - needs.size, Unit.family_room.desc() if needs.size > 1 else Unit.id,
                   Unit.id)
         .limit(limit)
     ).all()

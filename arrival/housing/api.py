@@ -243,7 +243,8 @@ def bed_proposals(ref: str):
     placed = {s.person_id for s in operations.open_stays_of_household(household.id)}
     persons = [p for p in household.persons if p.id not in placed]
     needs = allocation.Needs.of(persons)
-    proposals = allocation.propose(needs) if persons else []
+    proposals = allocation.propose(
+        needs, family_units=allocation.family_unit_ids(household.id)) if persons else []
     # The needs are read from the persons' sex, age and flags.
     record_read(persons, entity_type="household", entity_id=household.public_id,
                 detail="bed proposals")

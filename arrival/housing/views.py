@@ -304,7 +304,8 @@ def _proposal_page(household, persons, mode: str, status: int, errors: dict | No
     asked = set(request.values.getlist("person"))
     chosen = [p for p in persons if p.public_id in asked] or persons
     needs = allocation.Needs.of(chosen) if chosen else None
-    proposals = allocation.propose(needs) if needs else []
+    proposals = allocation.propose(
+        needs, family_units=allocation.family_unit_ids(household.id)) if needs else []
     splits = allocation.propose_split(needs, _barrier_free_count(chosen)) \
         if needs and not proposals else []
     return render_template(

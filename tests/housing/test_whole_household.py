@@ -163,6 +163,33 @@ class TestProposals:
             "1 Bett für 4 Personen: Wählen Sie eine Einheit mit genug freien Betten."]
 
 
+    def test_a_member_placed_later_is_offered_the_familys_room_first(
+            self, app, client, signed_in, shelter, make_household):
+        """The child registered after the family was placed belongs beside them, even
+        where another room would fit one person more snugly."""
+        from arrival.housing import operations
+        from arrival.registry.operations import household_by_ref
+
+        units = shelter("Halle Nord", {"Raum 1": (1, False, ()), "Familienraum": (6, False, ())})
+        ref = make_household(*[person_payload(
+            family_name="Hnatiuk", given_names=given, relation=relation,
+            date_of_birth=born, document={"type": "none"})
+            for given, relation, born in (("Olha", "head", "1985-01-01"),
+                                          ("Ivan", "child", "2014-02-01"),
+                                          ("Lev", "child", "2021-09-01"))])
+        with app.app_context():
+            family = list(household_by_ref(ref).persons)
+            beds = list(db.session.scalars(sa.select(Bed).where(
+                Bed.unit_id == units["Familienraum"]).order_by(Bed.position)))[:2]
+            operations.assign(family[:2], beds)  # Lev comes later
+            db.session.commit()
+        signed_in("housing")
+        proposals = client.get(f"/api/v1/households/{ref}/bed-proposals").json[
+            "proposals"]
+        assert [p["unit"] for p in proposals[:2]] == ["Familienraum", "Raum 1"]
+        assert "Halle Nord · Familienraum" in place_page(client, ref).split("Halle Nord · Raum 1")[0]
+
+
 class TestCheckOut:
     @pytest.fixture
     def placed(self, app, client, signed_in, shelter, family_of_four):
