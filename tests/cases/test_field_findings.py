@@ -218,6 +218,8 @@ class TestContradictions:
         assert "Widerspruch" in box
         assert "Verteilentscheidung" in box and "Unbegleitete:r Minderjährige:r" in box
         assert "seit 27 Tagen offen" in box
+        history = html.split("<h2>Verlauf</h2>")[1] if "<h2>Verlauf</h2>" in html else html
+        assert "Regel unaccompanied_minor" in history and ": rule unaccompanied" not in history
 
     def test_the_household_page_shows_it_too(self, client, signed_in, decided_too_early):
         ref, _minor, _distribution = decided_too_early
