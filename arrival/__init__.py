@@ -85,9 +85,10 @@ def _wire_domains(app: Flask) -> None:
     from arrival.registry import wiring as registry
     from arrival.reports import wiring as reports
     from arrival.services import wiring as services
+    from arrival.statistics import wiring as statistics
     from arrival.transfers import wiring as transfers
 
     for domain in (audit, auth, catalog, registry, housing, cards, prereg, services, cases,
-                   gate, appointments, transfers, dashboard, reports, demo, backup, privacy):
+                   gate, appointments, transfers, statistics, dashboard, reports, demo, backup, privacy):
         domain.init_app(app)
     api.init_app(app)  # after the domains: their API routes are attached by then

@@ -23,6 +23,7 @@ from arrival.prereg.models import PreRegistration, PreRegistrationDay
 from arrival.privacy.models import PrivacyRequest
 from arrival.reports.models import ReportRemark, ReportRun
 from arrival.services.models import Delivery, OfflineDelivery, Scan
+from arrival.statistics.models import FigureClock, FigureDay
 from arrival.transfers.models import (
     BatchHousehold, BatchTransition, Boarding, BoardingKey, DecisionPerson,
     DistributionDecision, HandoverPackage, TransferBatch, TransferDestination,
@@ -38,6 +39,8 @@ from arrival.registry.models import (
 )
 
 __all__ = [
+    "FigureClock",
+    "FigureDay",
     "Appointment", "AppointmentPerson", "AppointmentTransition", "BlockedDay", "Slot",
     "SlotCalendar",
     "AuditEvent", "Authority", "Bed", "Card", "ClarificationItem", "ItemTransition", "Delivery", "Scan", "BedBlock", "CatalogEntry", "Site", "Stay", "StayEvent",

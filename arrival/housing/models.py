@@ -98,8 +98,9 @@ class Bed(db.Model):
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
     label: Mapped[str] = mapped_column(sa.String(40))
     position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # indexed: the day book looks for beds added or removed during a day
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     unit: Mapped[Unit] = relationship(back_populates="beds")
     blocks: Mapped[list[BedBlock]] = relationship(back_populates="bed",
@@ -120,8 +121,8 @@ class BedBlock(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     bed_id: Mapped[int] = mapped_column(sa.ForeignKey("bed.id"), index=True)
     reason: Mapped[str] = mapped_column(sa.String(200))
-    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
-    unblocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+    unblocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     bed: Mapped[Bed] = relationship(back_populates="blocks")
 

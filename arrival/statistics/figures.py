@@ -9,17 +9,17 @@ from arrival.appointments.operations import figures_of_day
 from arrival.database import now_utc
 from arrival.housing import occupancy
 from arrival.statistics import queries as q
+from arrival.statistics.current import dashboard_from_day_book
+from arrival.statistics.daybook import end_of_day
 from arrival.transfers import operations as transfers
 
 
-def end_of_day(day: date) -> datetime:
-    """The last instant of a local day: what was true at 23:59:59.999999."""
-    return q.day_bounds(day)[1] - timedelta(microseconds=1)
-
-
 def site_rows(moment: datetime, site_id: int | None = None) -> list[dict]:
-    rows = occupancy.site_occupancy(moment, site_ids=[site_id] if site_id else None)
-    rows.sort(key=lambda r: (r.level == "ok", -r.percent, r.name))
+    return site_rows_of(occupancy.site_occupancy(moment, site_ids=[site_id] if site_id else None))
+
+
+def site_rows_of(rows: list[occupancy.SiteOccupancy]) -> list[dict]:
+    rows = sorted(rows, key=lambda r: (r.level == "ok", -r.percent, r.name))
     return [{"id": r.site_id, "name": r.name, "kind": r.kind, "capacity": r.capacity,
              "occupied": r.occupied, "planned": r.planned, "free": r.free, "percent": r.percent,
              "level": r.level, "blocked": r.blocked} for r in rows]
@@ -36,13 +36,26 @@ def appointments(day: date) -> list[dict]:
 
 
 def dashboard(as_of: datetime | None = None, site_id: int | None = None) -> dict:
+    """The figures now or as of a past moment: from the day book where the day before
+    is closed (the whole centre), otherwise counted live — the same figures."""
     moment = as_of or now_utc()
+    if site_id is None:
+        booked = dashboard_from_day_book(moment, {
+            "site_rows_of": site_rows_of, "appointments": appointments,
+            "transfers": transfers.figures})
+        if booked is not None:
+            return booked
+    return counted_dashboard(moment, site_id)
+
+
+def counted_dashboard(moment: datetime, site_id: int | None = None) -> dict:
+    """Every figure counted from history at the moment."""
     scope = q.Scope(site_id)
     today = q.local_date(moment)
     today_start, _ = q.day_bounds(today)
     yesterday_start, yesterday_end = q.day_bounds(today - timedelta(days=1))
     fortnight_start, _ = q.day_bounds(today - timedelta(days=13))
-    sites = site_rows(moment, site_id)
+    occupancies = occupancy.site_occupancy(moment, site_ids=[site_id] if site_id else None)
     return {
         "as_of": moment.isoformat(),
         "site_id": site_id,
@@ -57,9 +70,8 @@ def dashboard(as_of: datetime | None = None, site_id: int | None = None) -> dict
             "last_14_days": q.departures(fortnight_start, moment, scope),
         },
         "present": q.present(moment, scope),
-        "sites": sites,
-        "totals": occupancy.totals(occupancy.site_occupancy(
-            moment, site_ids=[site_id] if site_id else None)),
+        "sites": site_rows_of(occupancies),
+        "totals": occupancy.totals(occupancies),
         "demographics": q.demographics(moment, scope),
         "vulnerable": q.vulnerable(moment, scope),
         "clarification": q.clarification(moment, scope),

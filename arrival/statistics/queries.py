@@ -224,8 +224,17 @@ def clarification(moment: datetime, scope: Scope = Scope()) -> dict:
         entry["by_topic"][topic] = entry["by_topic"].get(topic, 0) + count
         for bucket, value in (("0-2", fresh), ("3-7", week), ("8+", older)):
             entry["aging"][bucket] += value
-    active_households = [sa.select(items.c.household_id).where(items.c.state_at.in_(ACTIVE))
-                         for items in (current, replayed)]
+    with_items = households_with_items(moment)
+    unclarified = households_unclarified(moment, scope)
+    return {"by_authority": open_items, **day_flows_of_items(day_start, moment),
+            "households_clarified": with_items - unclarified,
+            "open_total": sum(e["open"] for e in open_items.values()),
+            "overdue_total": sum(e["overdue"] for e in open_items.values())}
+
+
+def day_flows_of_items(day_start: datetime, moment: datetime) -> dict:
+    """Items resolved and opened per authority from the start of the day to the moment."""
+    item = ClarificationItem
     resolved_today = dict(db.session.execute(
         sa.select(Authority.code, sa.func.count(ItemTransition.id))
         .join(item, item.id == ItemTransition.item_id).join(Authority,
@@ -238,15 +247,30 @@ def clarification(moment: datetime, scope: Scope = Scope()) -> dict:
         .join(Authority, Authority.id == item.authority_id)
         .where(item.created_at >= day_start, item.created_at <= moment)
         .group_by(Authority.code)).all())
+    return {"resolved_today": resolved_today, "opened_today": opened_today}
+
+
+def households_with_items(moment: datetime, among=None) -> int:
+    """Households arrived by the moment with an item created by then (optionally only
+    those whose ids the subquery `among` selects)."""
+    item = ClarificationItem
     has_item = sa.exists().where(item.household_id == Household.id, item.created_at <= moment)
-    with_items = db.session.scalar(sa.select(sa.func.count(Household.id)).where(
-        Household.arrived_at <= moment, has_item)) or 0
-    unclarified = db.session.scalar(sa.select(sa.func.count()).select_from(
-        sa.union(*active_households).subquery())) or 0
-    return {"by_authority": open_items, "resolved_today": resolved_today,
-            "opened_today": opened_today, "households_clarified": with_items - unclarified,
-            "open_total": sum(e["open"] for e in open_items.values()),
-            "overdue_total": sum(e["overdue"] for e in open_items.values())}
+    query = sa.select(sa.func.count(Household.id)).where(Household.arrived_at <= moment, has_item)
+    if among is not None:
+        query = query.where(Household.id.in_(among))
+    return db.session.scalar(query) or 0
+
+
+def households_unclarified(moment: datetime, scope: Scope = Scope(), among=None) -> int:
+    """Households with an unfinished item at the moment."""
+    active = []
+    for items in items_as_of(moment, scope):
+        query = sa.select(items.c.household_id).where(items.c.state_at.in_(ACTIVE))
+        if among is not None:
+            query = query.where(items.c.household_id.in_(among))
+        active.append(query)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        sa.union(*active).subquery())) or 0
 
 
 def fingerprints(moment: datetime) -> dict:
@@ -291,31 +315,55 @@ def seen_between(start: datetime, end: datetime):
     return sa.select(sightings.c.person_id)
 
 
-def data_quality(moment: datetime, scope: Scope = Scope(), absence_days: int = 3) -> dict:
-    without_date = db.session.scalar(
+def arrived_persons(after: datetime | None, until: datetime, *conditions) -> int:
+    """Persons of households that arrived in (after, until] and meet the conditions."""
+    period = [Household.arrived_at <= until]
+    if after is not None:
+        period.append(Household.arrived_at > after)
+    return db.session.scalar(
         sa.select(sa.func.count(Person.id)).join(Household, Household.id == Person.household_id)
-        .where(Person.date_of_birth.is_(None), Household.arrived_at <= moment)) or 0
-    duplicates = db.session.scalar(sa.select(sa.func.count(DuplicateDecision.id)).where(
+        .where(*period, *conditions)) or 0
+
+
+def without_full_date_of_birth(moment: datetime, after: datetime | None = None) -> int:
+    return arrived_persons(after, moment, Person.date_of_birth.is_(None))
+
+
+def impossible_ages(moment: datetime, on: date, after: datetime | None = None) -> int:
+    """Persons with an impossible age on the day (born after it, or more than MAX_AGE
+    years before)."""
+    return arrived_persons(after, moment, ~_age_expression(on).between(0, MAX_AGE))
+
+
+def open_duplicate_decisions(moment: datetime) -> int:
+    return db.session.scalar(sa.select(sa.func.count(DuplicateDecision.id)).where(
         DuplicateDecision.decided_at <= moment,
         sa.or_(DuplicateDecision.resolved_at.is_(None),
                DuplicateDecision.resolved_at > moment))) or 0
-    absent = db.session.scalar(sa.select(sa.func.count()).select_from(
+
+
+def absent(moment: datetime, scope: Scope = Scope(), absence_days: int = 3) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
         present_persons(moment, scope).where(Stay.person_id.not_in(
             seen_between(moment - timedelta(days=absence_days), moment))).subquery())) or 0
-    # Impossible ages on the day (born after it, or more than MAX_AGE years before).
-    impossible = db.session.scalar(
-        sa.select(sa.func.count(Person.id)).join(Household, Household.id == Person.household_id)
-        .where(Household.arrived_at <= moment,
-               ~_age_expression(local_date(moment)).between(0, MAX_AGE))) or 0
+
+
+def beds_blocked(moment: datetime, scope: Scope = Scope()) -> int:
     blocked = sa.select(sa.func.count(BedBlock.id)).where(
         BedBlock.blocked_at <= moment,
         sa.or_(BedBlock.unblocked_at.is_(None), BedBlock.unblocked_at > moment))
     if scope.site_id is not None:
         blocked = blocked.join(Bed, Bed.id == BedBlock.bed_id).join(
             Unit, Unit.id == Bed.unit_id).where(Unit.site_id == scope.site_id)
-    return {"without_full_date_of_birth": without_date, "impossible_age": impossible,
-            "open_duplicate_decisions": duplicates,
-            "absent_3_days": absent, "beds_blocked": db.session.scalar(blocked) or 0}
+    return db.session.scalar(blocked) or 0
+
+
+def data_quality(moment: datetime, scope: Scope = Scope(), absence_days: int = 3) -> dict:
+    return {"without_full_date_of_birth": without_full_date_of_birth(moment),
+            "impossible_age": impossible_ages(moment, local_date(moment)),
+            "open_duplicate_decisions": open_duplicate_decisions(moment),
+            "absent_3_days": absent(moment, scope, absence_days),
+            "beds_blocked": beds_blocked(moment, scope)}
 
 
 # --- trends --------------------------------------------------------------------------------
