@@ -292,9 +292,6 @@ class Proxy:
                 for row in rows if row["pxname"] == "arrival_apps"
                 and row["svname"] not in ("BACKEND", "FRONTEND")}
 
-    def status_of(self, server: str) -> str:
-        return self.servers().get(server, {}).get("status", "")
-
     def _watch(self) -> None:
         last: dict[str, str] = {}
         while self._watching.is_set():
@@ -334,12 +331,12 @@ def household(number: int) -> dict:
         return {"relation": relation, "family_name": name, "given_names": given, "sex": sex,
                 "date_of_birth": born, "nationality": "UKR", "document": {"type": "none"}}
 
-    year = 1970 + number % 20
+    year, month, day = 1970 + number % 20, 1 + number % 9, 10 + number % 10
     return {"arrival_point": "main_station",
             # Synthetic families: should two still look alike, register them anyway.
             "duplicate_reason": "cluster test: synthetic families",
-            "persons": [person("head", "Olena", "female", f"{year}-0{1 + number % 9}-1{number % 10}"),
-                        person("spouse", "Andrii", "male", f"{year - 1}-1{number % 3}-0{1 + number % 9}"),
+            "persons": [person("head", "Olena", "female", f"{year}-0{month}-{day}"),
+                        person("spouse", "Andrii", "male", f"{year - 1}-1{number % 3}-0{month}"),
                         person("child", "Taras", "male", f"{2008 + number % 8}-02-02"),
                         person("child", "Sofiia", "female", f"{2012 + number % 8}-03-03")]}
 
@@ -573,7 +570,7 @@ def nightly_report_on_both(instances: list[Instance], work: Path, database: str)
 
 def figures_of(load: Load, killed_at: float, proxy: Proxy, load_started: float,
                load_ended: float) -> dict:
-    outcomes = load.outcomes
+    outcomes = [o for o in load.outcomes if o.started >= load_started]
     attempts = sum(len(o.attempts) for o in outcomes)
     failed_first = [o for o in outcomes if o.attempts and o.attempts[0] in RETRYABLE | {0}]
     unanswered = [o for o in outcomes if not o.answered]
@@ -587,6 +584,7 @@ def figures_of(load: Load, killed_at: float, proxy: Proxy, load_started: float,
         "requests": attempts,
         "requests_per_s": round(attempts / elapsed, 1) if elapsed else 0,
         "logical_requests": len(outcomes),
+        "before_the_load": len(load.outcomes) - len(outcomes),  # the card holders' households
         "by_kind": dict(Counter(o.kind for o in outcomes)),
         "failed_at_first_attempt": len(failed_first),
         "first_attempt_failures": dict(Counter(o.attempts[0] for o in failed_first)),
@@ -645,7 +643,8 @@ def run(args) -> int:
             instance.start()
         proxy = Proxy(free_port(), free_port(), instances, work / "haproxy.log")
         proxy.start()
-        boot = wait_until(lambda: a.healthy() and b.healthy(), 120, "the app servers did not start")
+        boot = wait_until(lambda: a.healthy() and b.healthy(), 120,
+                          "the app servers did not start")
         wait_until(lambda: all(s["status"] == "UP" for s in proxy.servers().values())
                    and len(proxy.servers()) == 2, 30, "haproxy did not see both servers up")
         result["boot_seconds"] = round(boot, 1)
@@ -668,7 +667,7 @@ def run(args) -> int:
         cards = sorted(holders)
 
         clients = []
-        for i in range(tablets):
+        for _ in range(tablets):
             tablet = Tablet(proxy.port)
             tablet.login("intake")
             clients.append(threading.Thread(target=load.intake_client, args=(tablet,)))
@@ -716,7 +715,8 @@ def run(args) -> int:
         figures.update(counts)
         figures["card_holders"] = len(holders)
         result["figures"] = figures
-        checks.append(Check("errors seen by clients after retry", figures["errors_after_retry"] == 0,
+        checks.append(Check("errors seen by clients after retry",
+                            figures["errors_after_retry"] == 0,
                             f"{figures['errors_after_retry']} of {figures['logical_requests']} "
                             f"(failed at first attempt: {figures['failed_at_first_attempt']}, "
                             f"{figures['first_attempt_failures']}; refused: "
@@ -725,7 +725,8 @@ def run(args) -> int:
                             figures["failed_at_first_attempt"] > 0 or figures[
                                 "seconds_until_proxy_took_a_out"] is not None,
                             f"{figures['failed_at_first_attempt']} failed at first attempt, "
-                            f"proxy took A out after {figures['seconds_until_proxy_took_a_out']} s"))
+                            "proxy took A out after "
+                            f"{figures['seconds_until_proxy_took_a_out']} s"))
         checks.append(Check(
             "households: 0 lost, 0 duplicated",
             counts["households_lost"] == 0 and counts["households_duplicated"] == 0
@@ -798,7 +799,8 @@ def report(result: dict) -> None:
         print(f"households created vs intended: {figures['households_created']} / "
               f"{figures['households_intended']} (lost {figures['households_lost']}, "
               f"duplicated {figures['households_duplicated']})")
-        print(f"recovery: clients saw failures for {figures['seconds_clients_saw_failures_after_kill']} s "
+        print("recovery: clients saw failures for "
+              f"{figures['seconds_clients_saw_failures_after_kill']} s "
               f"after the kill; the proxy took A out after "
               f"{figures['seconds_until_proxy_took_a_out']} s; A back "
               f"{figures['seconds_until_a_back_after_restart']} s after its restart")
@@ -817,7 +819,8 @@ def main(argv=None) -> int:
                                                           "redis://127.0.0.1:6379/0"))
     parser.add_argument("--seconds", type=float, default=25, help="length of the load")
     parser.add_argument("--kill-after", type=float, default=7)
-    parser.add_argument("--restart-after", type=float, default=3)
+    parser.add_argument("--restart-after", type=float, default=1,
+                        help="seconds from the kill to the restart (systemd: Restart=on-failure)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
     parser.add_argument("--tablets", type=int, default=4)
     parser.add_argument("--stations", type=int, default=2)
