@@ -54,6 +54,9 @@ LOOPBACK = "127.0.0.1"
 PASSWORD = "cluster-test-password-2022"
 CSRF = re.compile(rb'name="csrf-token" content="([^"]+)"')
 RETRYABLE = {502, 503, 504}  # the proxy lost the server, or no server was up
+FAILED = 0  # the connection failed (refused, reset)
+LOST = -1  # the tablet hung up before the answer (on purpose, see Load.register)
+UNANSWERED = RETRYABLE | {FAILED, LOST}
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
@@ -74,7 +77,7 @@ class Tablet:
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict | None = None) -> tuple[int, bytes]:
-        """(status, body); status 0 when the connection failed (reset, refused)."""
+        """(status, body); status FAILED when the connection failed (reset, refused)."""
         connection = HTTPConnection(LOOPBACK, self.port, timeout=60)
         cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         try:
@@ -83,7 +86,7 @@ class Tablet:
             response = connection.getresponse()
             data = response.read()
         except OSError:
-            return 0, b""
+            return FAILED, b""
         finally:
             connection.close()
         for header in response.msg.get_all("Set-Cookie") or []:
@@ -110,8 +113,24 @@ class Tablet:
         self.csrf = CSRF.search(page).group(1).decode()
 
     def post_json(self, path: str, payload: dict, headers: dict | None = None):
-        return self.request("POST", path, json.dumps(payload).encode(), {
-            "Content-Type": "application/json", "X-CSRFToken": self.csrf, **(headers or {})})
+        return self.request("POST", path, json.dumps(payload).encode(), self._json(headers))
+
+    def post_and_hang_up(self, path: str, payload: dict, headers: dict | None = None) -> int:
+        """Send, and go away before the answer (Wi-Fi lost at the wrong moment): the
+        server still does the work; only the tablet does not know. Returns LOST."""
+        connection = HTTPConnection(LOOPBACK, self.port, timeout=60)
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        try:
+            connection.request("POST", path, body=json.dumps(payload).encode(),
+                               headers={"Cookie": cookie, **self._json(headers)})
+        except OSError:
+            pass
+        finally:
+            connection.close()
+        return LOST
+
+    def _json(self, headers: dict | None) -> dict:
+        return {"Content-Type": "application/json", "X-CSRFToken": self.csrf, **(headers or {})}
 
 
 def free_port() -> int:
@@ -342,6 +361,7 @@ def household(number: int) -> dict:
 
 
 PERSONS_PER_HOUSEHOLD = 4
+LOSE_EVERY = 4  # every 4th registration of a tablet loses its first answer
 
 
 @dataclass
@@ -350,12 +370,12 @@ class Outcome:
     kind: str
     key: str
     started: float
-    attempts: list[int] = field(default_factory=list)  # statuses; 0 = connection failed
+    attempts: list[int] = field(default_factory=list)  # statuses, FAILED or LOST
     finished: float = 0.0
 
     @property
     def answered(self) -> bool:
-        return bool(self.attempts) and self.attempts[-1] not in RETRYABLE | {0}
+        return bool(self.attempts) and self.attempts[-1] not in UNANSWERED
 
 
 class Load:
@@ -374,15 +394,20 @@ class Load:
         while True:
             status, body = attempt()
             outcome.attempts.append(status)
-            if status not in RETRYABLE | {0} or time.monotonic() > deadline:
+            if status not in UNANSWERED or time.monotonic() > deadline:
                 break
-            time.sleep(0.2)
+            time.sleep(0.5 if status == LOST else 0.2)
         outcome.finished = time.monotonic()
         with self.lock:
             self.outcomes.append(outcome)
         return outcome
 
-    def register(self, tablet: Tablet) -> tuple[Outcome, dict | None]:
+    def register(self, tablet: Tablet, lose_first_answer: bool = False
+                 ) -> tuple[Outcome, dict | None]:
+        """One household, sent until answered with the same key and body. With
+        `lose_first_answer` the tablet hangs up after its first send: the server
+        registers the household, and only the idempotency record can tell the
+        repeat that it is already there."""
         with self.lock:
             number = next(self.numbers)
         key = f"cluster-{self.run}-{number}"
@@ -391,8 +416,10 @@ class Load:
         answer: dict = {}
 
         def attempt():
-            status, body = tablet.post_json("/api/v1/households", payload,
-                                            {"Idempotency-Key": key})
+            headers = {"Idempotency-Key": key}
+            if lose_first_answer and not outcome.attempts:
+                return tablet.post_and_hang_up("/api/v1/households", payload, headers), b""
+            status, body = tablet.post_json("/api/v1/households", payload, headers)
             if status in (200, 201):
                 answer.update(json.loads(body))
             return status, body
@@ -416,8 +443,10 @@ class Load:
             {"Idempotency-Key": key}))
 
     def intake_client(self, tablet: Tablet) -> None:
+        sent = 0
         while not self.stop.is_set():
-            self.register(tablet)
+            sent += 1
+            self.register(tablet, lose_first_answer=sent % LOSE_EVERY == 0)
 
     def station_client(self, tablet: Tablet, cards: list[str], point: str) -> None:
         index = 0
@@ -572,7 +601,8 @@ def figures_of(load: Load, killed_at: float, proxy: Proxy, load_started: float,
                load_ended: float) -> dict:
     outcomes = [o for o in load.outcomes if o.started >= load_started]
     attempts = sum(len(o.attempts) for o in outcomes)
-    failed_first = [o for o in outcomes if o.attempts and o.attempts[0] in RETRYABLE | {0}]
+    failed_first = [o for o in outcomes if o.attempts and o.attempts[0] in RETRYABLE | {FAILED}]
+    registrations = [o for o in outcomes if o.kind == "registration"]
     unanswered = [o for o in outcomes if not o.answered]
     refused = Counter(o.attempts[-1] for o in outcomes
                       if o.answered and o.attempts[-1] >= 400 and o.attempts[-1] != 409)
@@ -589,8 +619,9 @@ def figures_of(load: Load, killed_at: float, proxy: Proxy, load_started: float,
         "failed_at_first_attempt": len(failed_first),
         "first_attempt_failures": dict(Counter(o.attempts[0] for o in failed_first)),
         "retried_and_answered": sum(1 for o in failed_first if o.answered),
-        "answered_by_idempotency_record": sum(
-            1 for o in failed_first if o.kind == "registration" and o.attempts[-1] == 200),
+        "answers_lost_on_purpose": sum(1 for o in registrations if o.attempts[0] == LOST),
+        # 200, not 201: "already registered with this key" (the first send's household)
+        "answered_by_idempotency_record": sum(1 for o in registrations if o.attempts[-1] == 200),
         "errors_after_retry": len(unanswered) + sum(refused.values()),
         "refused_answers": {str(k): v for k, v in refused.items()},
         "seconds_clients_saw_failures_after_kill": round(max(0.0, last_failure - killed_at), 2),
@@ -735,6 +766,12 @@ def run(args) -> int:
             f"intended {counts['households_intended']}, created {counts['households_created']}, "
             f"lost {counts['households_lost']}, duplicated {counts['households_duplicated']}, "
             f"not {PERSONS_PER_HOUSEHOLD} persons {counts['households_incomplete']}"))
+        checks.append(Check(
+            "repeats answered from the idempotency record",
+            figures["answered_by_idempotency_record"] > 0,
+            f"{figures['answered_by_idempotency_record']} registrations answered 200 (already "
+            f"registered with this key) after {figures['answers_lost_on_purpose']} answers "
+            "were lost on purpose"))
         checks.append(Check("one SIM card per card holder",
                             counts["sim_cards_per_holder"] == {1: len(holders)},
                             f"SIM cards per holder → holders: {counts['sim_cards_per_holder']} "
@@ -793,8 +830,9 @@ def report(result: dict) -> None:
               f"({figures['by_kind']}), served by {figures['served_by']}")
         print(f"failed at first attempt: {figures['failed_at_first_attempt']} "
               f"{figures['first_attempt_failures']}, retried and answered: "
-              f"{figures['retried_and_answered']} (registrations answered from the "
-              f"idempotency record: {figures['answered_by_idempotency_record']})")
+              f"{figures['retried_and_answered']}; registration answers lost on purpose: "
+              f"{figures['answers_lost_on_purpose']}, repeats answered from the idempotency "
+              f"record: {figures['answered_by_idempotency_record']}")
         print(f"errors seen by clients after retry: {figures['errors_after_retry']}")
         print(f"households created vs intended: {figures['households_created']} / "
               f"{figures['households_intended']} (lost {figures['households_lost']}, "

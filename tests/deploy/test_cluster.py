@@ -26,6 +26,7 @@ CHECKS = (
     "errors seen by clients after retry",
     "the kill really hit requests in flight",
     "households: 0 lost, 0 duplicated",
+    "repeats answered from the idempotency record",
     "one SIM card per card holder",
     "offline scans: each recorded once",
     "A back in service after the restart",
