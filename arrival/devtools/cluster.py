@@ -632,6 +632,32 @@ def figures_of(load: Load, killed_at: float, proxy: Proxy, load_started: float,
     }
 
 
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 1)
+
+
+def latencies(load: Load, load_started: float) -> dict:
+    """Milliseconds of the requests answered at their first attempt, per kind."""
+    samples: dict[str, list[float]] = {}
+    for o in load.outcomes:
+        if o.started >= load_started and len(o.attempts) == 1 and o.answered:
+            samples.setdefault(o.kind, []).append((o.finished - o.started) * 1000)
+    return {kind: {"n": len(values), "p50": percentile(values, 0.5),
+                   "p95": percentile(values, 0.95)} for kind, values in samples.items()}
+
+
+def floor_ms(port: int, tablet: Tablet, repeat: int = 20) -> float:
+    """The empty authenticated route through the proxy, without load: the unit the
+    figures are given in besides milliseconds (it moves with the machine)."""
+    samples = []
+    for _ in range(repeat):
+        started = time.monotonic()
+        tablet.request("GET", "/api/v1/me")
+        samples.append((time.monotonic() - started) * 1000)
+    return percentile(samples, 0.5)
+
+
 def run(args) -> int:
     run_id = secrets.token_hex(4)
     server = server_url(args.database_server)
@@ -748,6 +774,10 @@ def run(args) -> int:
 
         figures = figures_of(load, killed_at, proxy, load_started, load_ended)
         figures["seconds_until_a_back_after_restart"] = round(back_at - restarted_at, 1)
+        figures["latency_ms"] = latencies(load, load_started)
+        floor = figures["floor_ms"] = floor_ms(proxy.port, intake)
+        figures["latency_multiple_of_floor"] = {
+            kind: round(row["p50"] / floor, 1) for kind, row in figures["latency_ms"].items()}
         figures["served_by"] = {name: row["served"] for name, row in servers.items()}
         figures["a_served_after_restart"] = servers["app1"]["served"] - served_before
         counts = count_in_database(database, load, holders)
@@ -842,6 +872,10 @@ def report(result: dict) -> None:
               f"{figures['answers_lost_on_purpose']}, repeats answered from the idempotency "
               f"record: {figures['answered_by_idempotency_record']}")
         print(f"errors seen by clients after retry: {figures['errors_after_retry']}")
+        print("p50 / p95 ms under load (first attempts): " + ", ".join(
+            f"{kind} {row['p50']} / {row['p95']} ({figures['latency_multiple_of_floor'][kind]}"
+            "× floor)" for kind, row in figures["latency_ms"].items())
+            + f"; floor (GET /api/v1/me through the proxy, idle) {figures['floor_ms']} ms")
         print(f"households created vs intended: {figures['households_created']} / "
               f"{figures['households_intended']} (lost {figures['households_lost']}, "
               f"duplicated {figures['households_duplicated']})")
