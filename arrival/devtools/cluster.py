@@ -42,11 +42,12 @@ import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from http.client import HTTPConnection
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from arrival.core import clock
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "config" / "deploy"
@@ -436,7 +437,7 @@ class Load:
 
     def scan_offline(self, tablet: Tablet, card: str, point: str, number: int) -> Outcome:
         key = f"cluster-offline-{self.run}-{point}-{number}"
-        scanned_at = datetime.now(timezone.utc).isoformat()
+        scanned_at = clock.now().isoformat()  # the station's time of the scan
         outcome = Outcome("offline_scan", key, time.monotonic())
         return self._send(outcome, lambda: tablet.post_json("/api/v1/scan/offline", {
             "code": card, "service_type": "seen", "point": point, "scanned_at": scanned_at},
