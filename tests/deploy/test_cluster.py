@@ -2,7 +2,7 @@
 one server killed under load loses nothing and duplicates nothing, the login limit
 holds across servers, and the nightly report started on both runs once.
 
-About 100 s on a loaded 2-core machine: the script starts two gunicorn instances,
+About 2 minutes on a loaded 2-core machine: the script starts two gunicorn instances,
 HAProxy and a scratch database of its own. PostgreSQL only — the advisory lock and
 several servers on one database are what it proves; SQLite serves one machine."""
 
