@@ -336,9 +336,10 @@ SYLLABLES = ["bar", "dim", "gol", "kus", "lev", "mor", "nat", "pir", "sol", "tur
 
 
 def family_name(number: int) -> str:
-    """Distinct, pronounceable names: no two households of a run look alike."""
+    """Distinct, pronounceable names (12**4 of them): no two households of a run
+    look alike."""
     parts = []
-    for _ in range(3):
+    for _ in range(4):
         number, digit = divmod(number, len(SYLLABLES))
         parts.append(SYLLABLES[digit])
     return "".join(parts).capitalize() + "enko"
