@@ -163,6 +163,9 @@ class BaseConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = _env_str("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Every counter key starts with this: deployments (or a test run) sharing one
+    # Redis keep apart. All servers of one deployment must use the same prefix.
+    RATELIMIT_KEY_PREFIX = _env_str("RATELIMIT_KEY_PREFIX", "")
     LOGIN_RATE_LIMIT_PER_IP = _env_str("LOGIN_RATE_LIMIT_PER_IP", "30 per 10 minutes")
     LOGIN_RATE_LIMIT_PER_USERNAME = _env_str("LOGIN_RATE_LIMIT_PER_USERNAME", "5 per 10 minutes")
     # Production accepts per-process counts (memory://) only when told that exactly

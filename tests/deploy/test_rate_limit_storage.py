@@ -118,3 +118,28 @@ def test_with_redis_down_the_health_check_says_so(worker_database):
     assert response.status_code == 503
     assert response.json == {"status": "error", "database": "ok",
                              "rate_limit_storage": "unreachable"}
+
+
+@pytest.mark.skipif(not _redis_runs(), reason="needs Redis on 127.0.0.1:6379 (CI has it)")
+def test_deployments_sharing_one_redis_count_apart_by_their_key_prefix(
+        worker_database, monkeypatch):
+    """RATELIMIT_KEY_PREFIX from the environment: the servers of one deployment share
+    their counts, another deployment (or a test run) on the same Redis does not."""
+    fresh = dict(limiter.__dict__)
+
+    def server(prefix: str):
+        """A server process starting: the limiter as on import (it keeps the first
+        application's prefix otherwise — one application per process in production)."""
+        limiter.__dict__.clear()
+        limiter.__dict__.update(fresh)
+        monkeypatch.setenv("RATELIMIT_KEY_PREFIX", prefix)
+        application = create_app("testing", overrides={
+            "SQLALCHEMY_DATABASE_URI": worker_database, "RATELIMIT_STORAGE_URI": REDIS})
+        application.test_client_class = support.TestClient
+        return application
+
+    ours, theirs = f"arrival-ours-{uuid.uuid4().hex}", f"arrival-theirs-{uuid.uuid4().hex}"
+    for i in range(5):
+        server(ours).test_client().login("shared-name", f"wrong-{i}")
+    assert server(theirs).test_client().login("shared-name", "wrong-5").status_code == 401
+    assert server(ours).test_client().login("shared-name", "wrong-6").status_code == 429
