@@ -40,6 +40,7 @@ from arrival.gate.models import (
 )
 from arrival.housing.absence import last_seen_subquery
 from arrival.housing.models import OPEN_STATES, Bed, Site, Stay, StayState, Unit
+from arrival.registry import photos
 from arrival.registry.models import Person, PersonFlag
 
 MAX_STATION_LENGTH = 80
@@ -147,6 +148,10 @@ def person_view(person: Person, *, show_identity: bool, unit: str | None = None)
     if show_identity:
         data.update(name=person.display_name, birth_year=person.birth_year,
                     public_id=person.public_id, unit=unit)
+        # The optional photo is identity too: only marked here; the page fetches it
+        # from the photo endpoint, which audits the read.
+        if photos.has_photo(person.id):
+            data["photo"] = True
     return data
 
 

@@ -33,6 +33,14 @@
     if (answer.lives_at) { reason += " · " + TEXT.livesAt + " " + answer.lives_at; }
     if (reason) { answerBox.appendChild(element("p", "answer-reason", reason)); }
     if (answer.person) {
+      if (answer.person.photo_url) {
+        // Only roles that see identity get a photo address; loading it is audited.
+        var photo = element("img", "answer-photo");
+        photo.src = answer.person.photo_url;
+        photo.alt = TEXT.photoOf + " " + (answer.person.name || "");
+        photo.width = 120;
+        answerBox.appendChild(photo);
+      }
       var who = answer.person.name
         ? answer.person.name + " (" + answer.person.birth_year + ")" + (answer.person.unit ? " · " + TEXT.unit + " " + answer.person.unit : "")
         : answer.person.first_name + " · " + TEXT.household + " " + answer.person.household_size;

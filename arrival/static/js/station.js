@@ -36,6 +36,14 @@
     if (reason) { answerBox.appendChild(element("p", "answer-reason", reason)); }
     if (answer.hint) { answerBox.appendChild(element("p", "answer-hint", answer.hint)); }
     if (answer.person) {
+      if (answer.person.photo_url) {
+        // Only accounts that see identity get a photo address; loading it is audited.
+        var photo = element("img", "answer-photo");
+        photo.src = answer.person.photo_url;
+        photo.alt = TEXT.photoOf + " " + answer.person.first_name;
+        photo.width = 120;
+        answerBox.appendChild(photo);
+      }
       var who = answer.person.first_name + " · " + TEXT.household + " " + answer.person.household_size;
       if (answer.person.members) { who += ": " + answer.person.members.join(", "); }
       answerBox.appendChild(element("p", "answer-person", who));
