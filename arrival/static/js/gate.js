@@ -39,7 +39,7 @@
         photo.src = answer.person.photo_url;
         photo.alt = TEXT.photoOf + " " + (answer.person.name || "");
         photo.width = 120;
-        answerBox.appendChild(photo);
+        answerBox.insertBefore(photo, answerBox.firstChild); // top right, beside the headline
       }
       var who = answer.person.name
         ? answer.person.name + " (" + answer.person.birth_year + ")" + (answer.person.unit ? " · " + TEXT.unit + " " + answer.person.unit : "")

@@ -42,7 +42,7 @@
         photo.src = answer.person.photo_url;
         photo.alt = TEXT.photoOf + " " + answer.person.first_name;
         photo.width = 120;
-        answerBox.appendChild(photo);
+        answerBox.insertBefore(photo, answerBox.firstChild); // top right, beside the headline
       }
       var who = answer.person.first_name + " · " + TEXT.household + " " + answer.person.household_size;
       if (answer.person.members) { who += ": " + answer.person.members.join(", "); }
