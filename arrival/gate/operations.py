@@ -617,6 +617,35 @@ class RollCallStatus:
     not_expected: int
 
 
+@dataclass
+class RollCallCounts:
+    """What a tick answers: the counts, not the list (a hall of 1,500 would send and
+    audit every missing name with each tick; the tablets poll the list)."""
+    roll_call: RollCall
+    accounted: int
+    not_expected: int
+
+    @property
+    def missing(self) -> int:
+        # Ticks are unique per subject and roll call, so the expected ones ticked are
+        # exactly those accounted for.
+        return max(0, self.roll_call.expected_count - self.accounted)
+
+
+def public_id_and_name(person_id: int) -> tuple[str, str]:
+    """Whom a tick accounted for, without loading the person."""
+    row = db.session.execute(sa.select(Person.public_id, Person.family_name, Person.given_names)
+                             .where(Person.id == person_id)).one()
+    return row.public_id, f"{row.family_name}, {row.given_names}"
+
+
+def roll_call_counts(roll_call: RollCall) -> RollCallCounts:
+    counts = dict(db.session.execute(
+        sa.select(RollCallTick.expected, sa.func.count()).where(
+            RollCallTick.roll_call_id == roll_call.id).group_by(RollCallTick.expected)).all())
+    return RollCallCounts(roll_call, counts.get(True, 0), counts.get(False, 0))
+
+
 def roll_call_status(roll_call: RollCall, *, show_identity: bool = True) -> RollCallStatus:
     ticked = sa.select(RollCallTick.id).where(
         RollCallTick.roll_call_id == roll_call.id,
@@ -624,27 +653,28 @@ def roll_call_status(roll_call: RollCall, *, show_identity: bool = True) -> Roll
                        RollCallTick.person_id == RollCallExpected.person_id),
                sa.and_(RollCallTick.visit_id.is_not(None),
                        RollCallTick.visit_id == RollCallExpected.visit_id)))
+    # Columns, not entities: a hall of 1,500 is one query without loading persons.
     rows = db.session.execute(
-        sa.select(RollCallExpected, Person, Visit)
+        sa.select(RollCallExpected.person_id, RollCallExpected.visit_id,
+                  RollCallExpected.unit_name, Person.public_id, Person.family_name,
+                  Person.given_names, Visit.name, Visit.organisation, Visit.kind)
         .outerjoin(Person, Person.id == RollCallExpected.person_id)
         .outerjoin(Visit, Visit.id == RollCallExpected.visit_id)
         .where(RollCallExpected.roll_call_id == roll_call.id, ~ticked.exists())).all()
     missing = []
-    for expected, person, visit in rows:
-        if person is not None:
-            missing.append({"person_id": person.id, "visit_id": None,
-                            "public_id": person.public_id,
-                            "name": person.display_name if show_identity else None,
-                            "unit": expected.unit_name or None, "kind": "resident"})
+    for (person_id, visit_id, unit_name, public_id, family_name, given_names, visit_name,
+         organisation, kind) in rows:
+        if person_id is not None:
+            missing.append({"person_id": person_id, "visit_id": None, "public_id": public_id,
+                            "name": f"{family_name}, {given_names}" if show_identity else None,
+                            "unit": unit_name or None, "kind": "resident"})
         else:
-            missing.append({"person_id": None, "visit_id": visit.id, "public_id": None,
-                            "name": visit.name if show_identity else None,
-                            "unit": visit.organisation or None, "kind": visit.kind})
+            missing.append({"person_id": None, "visit_id": visit_id, "public_id": None,
+                            "name": visit_name if show_identity else None,
+                            "unit": organisation or None, "kind": kind})
     missing.sort(key=lambda m: ((m["unit"] or "").lower(), (m["name"] or "").lower()))
-    counts = dict(db.session.execute(
-        sa.select(RollCallTick.expected, sa.func.count()).where(
-            RollCallTick.roll_call_id == roll_call.id).group_by(RollCallTick.expected)).all())
-    return RollCallStatus(roll_call, missing, counts.get(True, 0), counts.get(False, 0))
+    counts = roll_call_counts(roll_call)
+    return RollCallStatus(roll_call, missing, counts.accounted, counts.not_expected)
 
 
 def end_roll_call(roll_call: RollCall, *, now: datetime | None = None) -> RollCallStatus:

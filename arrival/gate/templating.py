@@ -115,3 +115,11 @@ def roll_call_json(status: operations.RollCallStatus) -> dict:
             "started_at": _iso(roll_call.started_at), "ended_at": _iso(roll_call.ended_at),
             "expected": roll_call.expected_count, "accounted": status.accounted,
             "not_expected": status.not_expected, "missing": status.missing}
+
+
+def roll_call_counts_json(counts: operations.RollCallCounts) -> dict:
+    """The roll call as a tick answers it: counts only (the list comes with the poll)."""
+    roll_call = counts.roll_call
+    return {"id": roll_call.id, "site_id": roll_call.site_id, "state": roll_call.state,
+            "expected": roll_call.expected_count, "accounted": counts.accounted,
+            "not_expected": counts.not_expected, "missing_count": counts.missing}
