@@ -305,16 +305,6 @@ class Presence:
     last_seen: datetime | None = None
 
 
-def _resident_units(site_id: int, persons) -> dict[int, tuple[str, int]]:
-    """{person_id: (unit name, unit id)} of open stays at the site."""
-    rows = db.session.execute(
-        sa.select(Stay.person_id, Unit.name, Unit.id).join(Bed, Bed.id == Stay.bed_id)
-        .join(Unit, Unit.id == Bed.unit_id)
-        .where(Unit.site_id == site_id, Stay.state.in_(OPEN_STATES),
-               Stay.person_id.in_(persons)))
-    return {person_id: (name, unit_id) for person_id, name, unit_id in rows}
-
-
 @dataclass(frozen=True)
 class PersonRow:
     """The few columns of a person that lists of those inside need (no ORM entity:
@@ -346,15 +336,20 @@ def present_at(site_id: int) -> list[Presence]:
     """Everyone inside a site now: by the gate where the site has gate control,
     otherwise everyone checked in there (with 'last seen')."""
     if gate_controlled(site_id):
-        inside = sa.select(GatePresence.person_id).where(
-            GatePresence.site_id == site_id, GatePresence.inside.is_(True))
+        # One query: those inside, with the unit of their open stay at this site (none
+        # for someone inside whose stay ended or who lives elsewhere).
+        open_stay = (sa.select(Stay.person_id, Unit.name.label("unit"))
+                     .join(Bed, Bed.id == Stay.bed_id).join(Unit, Unit.id == Bed.unit_id)
+                     .where(Unit.site_id == site_id,
+                            Stay.state.in_(OPEN_STATES))
+                     .subquery())
         rows = db.session.execute(
-            sa.select(*PERSON_COLUMNS, GatePresence.since).join(
-                GatePresence, GatePresence.person_id == Person.id)
+            sa.select(*PERSON_COLUMNS, GatePresence.since, open_stay.c.unit)
+            .join(GatePresence, GatePresence.person_id == Person.id)
+            .outerjoin(open_stay, open_stay.c.person_id == Person.id)
             .where(GatePresence.site_id == site_id, GatePresence.inside.is_(True))).all()
-        units = _resident_units(site_id, inside)
-        return [Presence(PersonRow(*row[:7]), site_id, True, row[7], "gate",
-                         unit=units.get(row[0], (None,))[0]) for row in rows]
+        return [Presence(PersonRow(*row[:7]), site_id, True, row[7], "gate", unit=row[8])
+                for row in rows]
     residents = (sa.select(Stay.person_id).join(Bed, Bed.id == Stay.bed_id)
                  .join(Unit, Unit.id == Bed.unit_id)
                  .where(Unit.site_id == site_id, Stay.state == StayState.CHECKED_IN.value))
