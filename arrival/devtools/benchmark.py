@@ -370,7 +370,8 @@ def measure_gate(app, persons: int, repeat: int) -> dict:
             "code": tokens[(i // 2) % scanned]}, headers=headers).get_json()
         assert answer["result"] == "green", answer
 
-    results = {"gate_scan_ms": timed(scan, repeat)}
+    # An even number: everyone who went out came back in before the list is read.
+    results = {"gate_scan_ms": timed(scan, repeat + repeat % 2)}
 
     def evacuation(_i):
         listing = guard.get(f"/api/v1/gate/sites/{site_id}/evacuation").get_json()
