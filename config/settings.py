@@ -209,6 +209,15 @@ class BaseConfig:
     WOMEN_ONLY_MAX_BOY_AGE = _env_int("WOMEN_ONLY_MAX_BOY_AGE", 13)
     ABSENCE_DAYS = _env_int("ABSENCE_DAYS", 3)
 
+    # The optional photo per person (issue 17): off by default (data minimisation).
+    # On: intake takes a small photo with the tablet camera; the gate and the scan
+    # station show it to roles that see identity, and the card prints it.
+    PERSON_PHOTOS = _env_bool("ARRIVAL_PERSON_PHOTOS", False)
+    # What the server accepts (the tablet downscales before sending): a JPEG of at most
+    # this many pixels on its longer side and this many bytes.
+    PERSON_PHOTO_MAX_PIXELS = 320
+    PERSON_PHOTO_MAX_BYTES = 40 * 1024
+
     # Scans per station account and point (a handheld scanner in a queue: ~1/second).
     SCAN_RATE_LIMIT = _env_str("SCAN_RATE_LIMIT", "120 per minute")
 

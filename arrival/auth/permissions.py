@@ -92,6 +92,9 @@ class Permission(StrEnum):
     TRANSFERS_BOARD = "transfers.board"  # boarding by card at the bus
     TRANSFERS_HANDOVER = "transfers.handover"  # the hand-over package (with its field group)
     TRANSFERS_DESTINATIONS = "transfers.destinations"  # edit destinations and the key (admin)
+    # the optional photo of a person (issue 17): part of identity, so exactly the roles
+    # that see the identity field group hold it (granted in the photo block below)
+    PHOTOS_READ = "registry.photos_read"
 
 
 class FieldGroup(StrEnum):
@@ -488,6 +491,23 @@ ENDPOINT_PERMISSIONS.update({
     "api.transfer_handover": A(P.TRANSFERS_HANDOVER, PERSONS),
     "api.transfer_handover_archive": A(P.TRANSFERS_HANDOVER, PERSONS),
 })
+
+
+# --- the optional person photo (issue 17; PERSON_PHOTOS, off by default) ----------------
+# The photo is identity data: whoever sees the identity field group may see it (at the
+# gate, the scan station, the household page); only intake takes or deletes one. With
+# photos switched off every photo endpoint answers 404.
+for _role, _groups in ROLE_FIELD_GROUPS.items():
+    if G.IDENTITY in _groups:
+        ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS.get(_role, frozenset()) | {P.PHOTOS_READ}
+if all(G.IDENTITY in groups for groups in CASEWORKER_FIELD_GROUPS.values()):
+    ROLE_PERMISSIONS[Role.CASEWORKER] = ROLE_PERMISSIONS[Role.CASEWORKER] | {P.PHOTOS_READ}
+ENDPOINT_PERMISSIONS.update({
+    "api.put_person_photo": A(P.REGISTRY_WRITE, NONE),  # answers the size, no person data
+    "api.person_photo": A(P.PHOTOS_READ, PERSONS),
+    "api.delete_person_photo": A(P.REGISTRY_WRITE, NONE),
+})
+# --- end of the photo block ---------------------------------------------------------------
 
 
 def required_permission(endpoint: str | None) -> Permission | None:

@@ -19,6 +19,7 @@ from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
 from arrival.housing.models import OPEN_STATES, Stay
+from arrival.registry.photos import photo_bytes
 from arrival.registry.models import Household, Person
 from arrival.registry.search import ReferenceKind
 
@@ -130,7 +131,8 @@ def face_for(issued: IssuedCard) -> CardFace:
         centre=current_app.config["CENTRE_NAME"], family_name=person.family_name,
         given_names=person.given_names, cyrillic_name=cyrillic, date_of_birth=born,
         household_ref=person.household.ref, number=issued.card.number,
-        issued_on=issued.card.issued_at.date(), token=issued.token)
+        issued_on=issued.card.issued_at.date(), token=issued.token,
+        photo=photo_bytes(person.id))
 
 
 def _existing_card_numbers(numbers: list[str]) -> set[str]:

@@ -47,6 +47,8 @@ class CardFace:
     number: str
     issued_on: date
     token: str
+    # The optional photo (PERSON_PHOTOS): a small JPEG, printed left of the name.
+    photo: bytes | None = None
 
 
 @lru_cache(maxsize=1)
@@ -170,27 +172,38 @@ PADDING = 3 * mm
 HEADER = 8 * mm
 
 
-def boxes(x: float, y: float) -> dict[str, tuple[float, float, float, float]]:
+PHOTO_WIDTH = 15 * mm  # 3:4, like a passport photo, beside the name
+PHOTO_HEIGHT = 20 * mm
+
+
+def boxes(x: float, y: float, *, photo: bool = False
+          ) -> dict[str, tuple[float, float, float, float]]:
     """The card's regions (left, bottom, right, top) in points: what each text may
-    fill. The tests check the printed characters against these."""
+    fill. The tests check the printed characters against these. With a photo the
+    person's text starts right of it."""
     qr_left = x + CARD_WIDTH - QR_SIZE - 2 * mm
     qr_bottom = y + CARD_HEIGHT - HEADER - 1 * mm - QR_SIZE
-    return {
+    person_left = x + PADDING + (PHOTO_WIDTH + 1.5 * mm if photo else 0)
+    regions = {
         "card": (x, y, x + CARD_WIDTH, y + CARD_HEIGHT),
         "header": (x + PADDING, y + CARD_HEIGHT - HEADER, x + CARD_WIDTH - PADDING,
                    y + CARD_HEIGHT),
         "qr": (qr_left, qr_bottom, qr_left + QR_SIZE, qr_bottom + QR_SIZE),
         "number": (qr_left - 1 * mm, qr_bottom - 4.2 * mm, x + CARD_WIDTH - 1.5 * mm,
                    qr_bottom - 0.3 * mm),
-        "person": (x + PADDING, qr_bottom - 3.9 * mm, qr_left - 1.5 * mm,
+        "person": (person_left, qr_bottom - 3.9 * mm, qr_left - 1.5 * mm,
                    y + CARD_HEIGHT - HEADER - 1 * mm),
         "footer": (x + PADDING, y + 1.2 * mm, x + CARD_WIDTH - PADDING, qr_bottom - 4.4 * mm),
     }
+    if photo:
+        top = y + CARD_HEIGHT - HEADER - 1 * mm
+        regions["photo"] = (x + PADDING, top - PHOTO_HEIGHT, x + PADDING + PHOTO_WIDTH, top)
+    return regions
 
 
 def draw_card(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
     regular, bold = register_fonts()
-    regions = boxes(x, y)
+    regions = boxes(x, y, photo=face.photo is not None)
     canvas.saveState()
     canvas.setStrokeColorRGB(0.6, 0.6, 0.6)
     canvas.setLineWidth(0.3)
@@ -205,6 +218,10 @@ def draw_card(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
     qr_left, qr_bottom, _qr_right, _qr_top = regions["qr"]
     canvas.drawImage(qr_image(face.token), qr_left, qr_bottom, QR_SIZE, QR_SIZE)
 
+    if face.photo is not None:
+        left, bottom, right, top = regions["photo"]
+        canvas.drawImage(ImageReader(io.BytesIO(face.photo)), left, bottom, right - left,
+                         top - bottom, preserveAspectRatio=True, anchor="n")
     left, bottom, right, top = regions["person"]
     person = [Paragraph(face.family_name.upper(), bold, 10, 2),
               Paragraph(face.given_names, regular, 9, 2)]

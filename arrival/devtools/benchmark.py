@@ -304,6 +304,112 @@ def measure_transfers(app) -> dict:
             "transfer_quota_ms": percentiles(quota)}
 
 
+GATE_TARGETS = {  # issue 17, milliseconds: through the real request path as security
+    "gate_scan_ms": ("p95", 15), "gate_evacuation_ms": ("p95", 200),
+    "gate_roll_call_tick_ms": ("p95", 15),
+}
+GATE_HALL_RESIDENTS = 1_500  # the issue's hall, at --persons 100000
+GATE_UNITS = 15  # building parts / rooms the list groups by
+
+
+def gate_residents_for(persons: int) -> int:
+    """The hall scales with the database: 1,500 residents at 100,000 persons (1.5 %),
+    at least 60 so that a small run still has a list."""
+    return min(GATE_HALL_RESIDENTS, max(60, persons * 15 // 1000))
+
+
+def _gate_hall(app, residents: int) -> tuple[int, list[str]]:
+    """Set-up (not timed): a hall with gate control, `residents` persons in households
+    of four checked in over GATE_UNITS units, every tenth household with a person of
+    reduced mobility, all of them scanned in at the gate; the site id and the tokens."""
+    from arrival.cards import operations as cards
+    from arrival.core.clock import now
+    from arrival.extensions import db
+    from arrival.gate import operations as gate
+    from arrival.housing import inventory
+    from arrival.housing import operations as housing
+    from arrival.registry import operations as registry
+    from arrival.registry.validation import parse_household
+
+    stamp = int(time.time())
+    tokens: list[str] = []
+    with app.app_context():
+        site = inventory.create_site({"name": f"Bench gate hall {stamp}",
+                                      "kind": "emergency_hall"})
+        per_unit = -(-residents // GATE_UNITS)
+        beds = [bed for number in range(GATE_UNITS) for bed in inventory.add_beds(
+            inventory.create_unit(site, {"name": f"Halle {number + 1}"}), per_unit)]
+        gate.set_gate_settings(site, gate_control=True, assembly_point="Parkplatz")
+        people = []
+        for index in range(-(-residents // 4)):
+            payload = family(stamp + index)
+            payload["persons"] = payload["persons"][:min(4, residents - len(people))]
+            for person in payload["persons"]:
+                person["family_name"] = f"Gatebench{stamp}x{index}"
+            if index % 10 == 0:
+                payload["persons"][-1]["flags"] = ["reduced_mobility"]
+            payload["arrived_at"] = now().isoformat()
+            household = registry.register_household(
+                parse_household(payload, now=now()), idempotency_key=None,
+                fingerprint=registry.request_fingerprint(payload),
+                duplicate_reason="benchmark").household
+            housing.assign(household.persons, [beds.pop() for _ in household.persons],
+                           check_in=True)
+            people += household.persons
+        tokens = [cards.issue_card(person).token for person in people]
+        for token in tokens:
+            gate.scan(token, site_id=site.id, station="Bench", direction="in")
+        db.session.commit()
+        return site.id, tokens
+
+
+def measure_gate(app, persons: int, repeat: int) -> dict:
+    """Issue 17: a hall of 1,500 (at 100,000 persons) inside by the gate. Gate scans
+    (out and back in), the evacuation list as the kiosk fetches it (JSON) and as the
+    page, and roll-call ticks by card — as the security service."""
+    residents = gate_residents_for(persons)
+    site_id, tokens = _gate_hall(app, residents)
+    guard = signed_in_client(app, "security")
+    headers = {"X-CSRFToken": guard.csrf}
+    scanned = min(repeat, len(tokens))
+
+    def scan(i):
+        direction = "out" if i % 2 == 0 else "in"  # the same person out, then back in
+        answer = guard.post("/api/v1/gate/scan", json={
+            "site_id": site_id, "station": "Bench", "direction": direction,
+            "code": tokens[(i // 2) % scanned]}, headers=headers).get_json()
+        assert answer["result"] == "green", answer
+
+    # An even number: everyone who went out came back in before the list is read.
+    results = {"gate_scan_ms": timed(scan, repeat + repeat % 2)}
+
+    def evacuation(_i):
+        listing = guard.get(f"/api/v1/gate/sites/{site_id}/evacuation").get_json()
+        assert listing["counts"]["residents"] == residents, listing["counts"]
+
+    results["gate_evacuation_ms"] = timed(evacuation, 20)
+
+    def evacuation_page(_i):
+        assert guard.get(f"/gate/sites/{site_id}/evacuation").status_code == 200
+
+    results["gate_evacuation_page_ms"] = timed(evacuation_page, 10)
+    page = f"/gate/sites/{site_id}/roll-calls"
+    started = guard.post(page, data={"csrf_token": guard.csrf})
+    assert started.status_code == 302, started.status_code
+    roll_call = int(started.headers["Location"].rstrip("/").split("/")[-1])
+
+    def tick(i):
+        answer = guard.post(f"/api/v1/gate/roll-calls/{roll_call}/ticks",
+                            json={"code": tokens[i % len(tokens)]}, headers=headers).get_json()
+        assert answer["status"] == "ticked", answer
+
+    results["gate_roll_call_tick_ms"] = timed(tick, min(repeat, len(tokens)))
+    ended = guard.post(f"/gate/roll-calls/{roll_call}/end", data={"csrf_token": guard.csrf})
+    assert ended.status_code in (200, 302), ended.status_code
+    return {"gate_residents": residents,
+            **{name: percentiles(samples) for name, samples in results.items()}}
+
+
 def measure_raw_dashboard_sql(app, repeat: int) -> dict:
     """The floor of the dashboard: its main aggregates as raw SQL, no Python around them."""
     from sqlalchemy import text
@@ -577,24 +683,34 @@ def main(argv=None) -> int:
                                       .limit(10)))
     tokens = issue_cards(app, intake, ids)
     transfer_figures = measure_transfers(app)
+    gate_figures = measure_gate(app, args.persons, args.repeat)
     with app.app_context():
         db.engine.dispose()
     result = {
         "generated_at": datetime.now(timezone.utc).isoformat(), "persons": args.persons,
         "environment": environment(url), "seed_s": seed_s, **requests,
-        "floor_dashboard_sql_ms": raw, **transfer_figures, **measure_sitrep(url),
+        "floor_dashboard_sql_ms": raw, **transfer_figures, **gate_figures,
+        **measure_sitrep(url),
         "card_pdf_per_s": measure_cards(app),
         "load": load_phase(url, args.load_seconds, tokens),
     }
     floor = requests["floor_empty_route_ms"]["p50"] or 0.01
     result["ratios_to_floor"] = {
         name: round(requests[name][kind] / floor, 1) for name, (kind, _t) in TARGETS.items()}
+    result["ratios_to_floor"].update({
+        name: round(gate_figures[name][kind] / floor, 1)
+        for name, (kind, _t) in GATE_TARGETS.items()})
     result["ratio_dashboard_to_raw_sql"] = round(
         requests["dashboard_ms"]["p50"] / max(raw["p50"], 0.01), 1)
     result["targets"] = {name: {"target_ms": target, "measured_ms": requests[name][kind],
                                 "statistic": kind, "met": requests[name][kind] <= target,
                                 "multiple_of_floor": result["ratios_to_floor"][name]}
                          for name, (kind, target) in TARGETS.items()}
+    for name, (kind, target) in GATE_TARGETS.items():
+        measured = gate_figures[name][kind]
+        result["targets"][name] = {"target_ms": target, "measured_ms": measured,
+                                   "statistic": kind, "met": measured <= target,
+                                   "multiple_of_floor": result["ratios_to_floor"][name]}
     for name, target in TRANSFER_TARGETS.items():
         measured = transfer_figures[name]
         measured = measured["p95"] if isinstance(measured, dict) else measured

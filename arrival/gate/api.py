@@ -14,9 +14,13 @@ from arrival.extensions import db, limiter
 from arrival.gate import operations
 from arrival.gate.limits import scan_rate_limit, station_key
 from arrival.gate.models import RollCall
-from arrival.gate.templating import answer_json, evacuation_json, roll_call_json
+from arrival.gate.templating import (
+    answer_json,
+    evacuation_json,
+    roll_call_counts_json,
+    roll_call_json,
+)
 from arrival.housing.models import Site
-from arrival.registry.models import Person
 
 
 def _identity() -> bool:
@@ -82,24 +86,33 @@ def gate_roll_call(roll_call_id: int):
     return jsonify(roll_call_json(status))
 
 
-def _audit_roll_call_read(roll_call: RollCall, status, identity: bool, also=()) -> None:
-    """The answer names who is still missing (and whom a tick accounted for)."""
+def _audit_roll_call_read(roll_call: RollCall, status, identity: bool) -> None:
+    """The answer names who is still missing."""
     if identity:
         shown = [m["public_id"] for m in status.missing if m["public_id"]]
-        operations.audit_list_read("roll_call", db.session.get(Site, roll_call.site_id),
-                                   shown + [p.public_id for p in also])
+        operations.audit_list_read("roll_call", db.session.get(Site, roll_call.site_id), shown)
 
 
 @bp.post("/gate/roll-calls/<int:roll_call_id>/ticks")
 @documented(
     "Account for someone at the assembly point: {code} (card scan or number), or "
-    "{person_id} / {visit_id} (tap). A second tick of the same person answers 'already'.",
+    "{person_id} / {visit_id} (tap). A second tick of the same person answers 'already'. "
+    "The answer carries the counts and who was ticked; the list of those still missing "
+    "comes from GET /gate/roll-calls/{id} (the tablets poll it).",
     tags=["gate"],
     request_body={"required": True, "content": {"application/json": {"schema": {
         "type": "object", "properties": {"code": {"type": "string"},
                                          "person_id": {"type": "integer"},
                                          "visit_id": {"type": "integer"}}}}}},
-    responses={"200": json_response("ticked, already or not_expected", {"type": "object"}),
+    responses={"200": json_response("ticked, already or not_expected", {
+        "type": "object", "properties": {
+            "status": {"type": "string", "enum": ["ticked", "already", "not_expected"]},
+            "person_id": {"type": "integer", "nullable": True},
+            "visit_id": {"type": "integer", "nullable": True},
+            "name": {"type": "string", "nullable": True,
+                     "description": "who was ticked (roles that see identity)"},
+            "roll_call": {"type": "object", "description":
+                          "id, state, expected, accounted, not_expected, missing_count"}}}),
                "404": {"description": "Unknown roll call"},
                "422": {"description": "Ended roll call, unknown card or person"}})
 def gate_tick(roll_call_id: int):
@@ -111,12 +124,14 @@ def gate_tick(roll_call_id: int):
         person_id = body.get("person_id") if isinstance(body.get("person_id"), int) else None
         visit_id = body.get("visit_id") if isinstance(body.get("visit_id"), int) else None
         result = operations.tick(roll_call, person_id=person_id, visit_id=visit_id)
-    identity = _identity()
-    status = operations.roll_call_status(roll_call, show_identity=identity)
-    ticked = db.session.get(Person, result.person_id) if result.person_id else None
-    _audit_roll_call_read(roll_call, status, identity, also=[ticked] if ticked else [])
+    name = None
+    if _identity() and result.person_id is not None:
+        public_id, name = operations.public_id_and_name(result.person_id)
+        operations.audit_list_read("roll_call", db.session.get(Site, roll_call.site_id),
+                                   [public_id])
     return jsonify(status=result.status, person_id=result.person_id, visit_id=result.visit_id,
-                   roll_call=roll_call_json(status))
+                   name=name, roll_call=roll_call_counts_json(operations.roll_call_counts(
+                       roll_call)))
 
 
 @bp.post("/gate/scan/offline")

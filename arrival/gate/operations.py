@@ -40,6 +40,7 @@ from arrival.gate.models import (
 )
 from arrival.housing.absence import last_seen_subquery
 from arrival.housing.models import OPEN_STATES, Bed, Site, Stay, StayState, Unit
+from arrival.registry import photos
 from arrival.registry.models import Person, PersonFlag
 
 MAX_STATION_LENGTH = 80
@@ -147,6 +148,10 @@ def person_view(person: Person, *, show_identity: bool, unit: str | None = None)
     if show_identity:
         data.update(name=person.display_name, birth_year=person.birth_year,
                     public_id=person.public_id, unit=unit)
+        # The optional photo is identity too: only marked here; the page fetches it
+        # from the photo endpoint, which audits the read.
+        if photos.has_photo(person.id):
+            data["photo"] = True
     return data
 
 
@@ -300,16 +305,6 @@ class Presence:
     last_seen: datetime | None = None
 
 
-def _resident_units(site_id: int, persons) -> dict[int, tuple[str, int]]:
-    """{person_id: (unit name, unit id)} of open stays at the site."""
-    rows = db.session.execute(
-        sa.select(Stay.person_id, Unit.name, Unit.id).join(Bed, Bed.id == Stay.bed_id)
-        .join(Unit, Unit.id == Bed.unit_id)
-        .where(Unit.site_id == site_id, Stay.state.in_(OPEN_STATES),
-               Stay.person_id.in_(persons)))
-    return {person_id: (name, unit_id) for person_id, name, unit_id in rows}
-
-
 @dataclass(frozen=True)
 class PersonRow:
     """The few columns of a person that lists of those inside need (no ORM entity:
@@ -341,15 +336,20 @@ def present_at(site_id: int) -> list[Presence]:
     """Everyone inside a site now: by the gate where the site has gate control,
     otherwise everyone checked in there (with 'last seen')."""
     if gate_controlled(site_id):
-        inside = sa.select(GatePresence.person_id).where(
-            GatePresence.site_id == site_id, GatePresence.inside.is_(True))
+        # One query: those inside, with the unit of their open stay at this site (none
+        # for someone inside whose stay ended or who lives elsewhere).
+        open_stay = (sa.select(Stay.person_id, Unit.name.label("unit"))
+                     .join(Bed, Bed.id == Stay.bed_id).join(Unit, Unit.id == Bed.unit_id)
+                     .where(Unit.site_id == site_id,
+                            Stay.state.in_(OPEN_STATES))
+                     .subquery())
         rows = db.session.execute(
-            sa.select(*PERSON_COLUMNS, GatePresence.since).join(
-                GatePresence, GatePresence.person_id == Person.id)
+            sa.select(*PERSON_COLUMNS, GatePresence.since, open_stay.c.unit)
+            .join(GatePresence, GatePresence.person_id == Person.id)
+            .outerjoin(open_stay, open_stay.c.person_id == Person.id)
             .where(GatePresence.site_id == site_id, GatePresence.inside.is_(True))).all()
-        units = _resident_units(site_id, inside)
-        return [Presence(PersonRow(*row[:7]), site_id, True, row[7], "gate",
-                         unit=units.get(row[0], (None,))[0]) for row in rows]
+        return [Presence(PersonRow(*row[:7]), site_id, True, row[7], "gate", unit=row[8])
+                for row in rows]
     residents = (sa.select(Stay.person_id).join(Bed, Bed.id == Stay.bed_id)
                  .join(Unit, Unit.id == Bed.unit_id)
                  .where(Unit.site_id == site_id, Stay.state == StayState.CHECKED_IN.value))
@@ -612,6 +612,35 @@ class RollCallStatus:
     not_expected: int
 
 
+@dataclass
+class RollCallCounts:
+    """What a tick answers: the counts, not the list (a hall of 1,500 would send and
+    audit every missing name with each tick; the tablets poll the list)."""
+    roll_call: RollCall
+    accounted: int
+    not_expected: int
+
+    @property
+    def missing(self) -> int:
+        # Ticks are unique per subject and roll call, so the expected ones ticked are
+        # exactly those accounted for.
+        return max(0, self.roll_call.expected_count - self.accounted)
+
+
+def public_id_and_name(person_id: int) -> tuple[str, str]:
+    """Whom a tick accounted for, without loading the person."""
+    row = db.session.execute(sa.select(Person.public_id, Person.family_name, Person.given_names)
+                             .where(Person.id == person_id)).one()
+    return row.public_id, f"{row.family_name}, {row.given_names}"
+
+
+def roll_call_counts(roll_call: RollCall) -> RollCallCounts:
+    counts = dict(db.session.execute(
+        sa.select(RollCallTick.expected, sa.func.count()).where(
+            RollCallTick.roll_call_id == roll_call.id).group_by(RollCallTick.expected)).all())
+    return RollCallCounts(roll_call, counts.get(True, 0), counts.get(False, 0))
+
+
 def roll_call_status(roll_call: RollCall, *, show_identity: bool = True) -> RollCallStatus:
     ticked = sa.select(RollCallTick.id).where(
         RollCallTick.roll_call_id == roll_call.id,
@@ -619,27 +648,28 @@ def roll_call_status(roll_call: RollCall, *, show_identity: bool = True) -> Roll
                        RollCallTick.person_id == RollCallExpected.person_id),
                sa.and_(RollCallTick.visit_id.is_not(None),
                        RollCallTick.visit_id == RollCallExpected.visit_id)))
+    # Columns, not entities: a hall of 1,500 is one query without loading persons.
     rows = db.session.execute(
-        sa.select(RollCallExpected, Person, Visit)
+        sa.select(RollCallExpected.person_id, RollCallExpected.visit_id,
+                  RollCallExpected.unit_name, Person.public_id, Person.family_name,
+                  Person.given_names, Visit.name, Visit.organisation, Visit.kind)
         .outerjoin(Person, Person.id == RollCallExpected.person_id)
         .outerjoin(Visit, Visit.id == RollCallExpected.visit_id)
         .where(RollCallExpected.roll_call_id == roll_call.id, ~ticked.exists())).all()
     missing = []
-    for expected, person, visit in rows:
-        if person is not None:
-            missing.append({"person_id": person.id, "visit_id": None,
-                            "public_id": person.public_id,
-                            "name": person.display_name if show_identity else None,
-                            "unit": expected.unit_name or None, "kind": "resident"})
+    for (person_id, visit_id, unit_name, public_id, family_name, given_names, visit_name,
+         organisation, kind) in rows:
+        if person_id is not None:
+            missing.append({"person_id": person_id, "visit_id": None, "public_id": public_id,
+                            "name": f"{family_name}, {given_names}" if show_identity else None,
+                            "unit": unit_name or None, "kind": "resident"})
         else:
-            missing.append({"person_id": None, "visit_id": visit.id, "public_id": None,
-                            "name": visit.name if show_identity else None,
-                            "unit": visit.organisation or None, "kind": visit.kind})
+            missing.append({"person_id": None, "visit_id": visit_id, "public_id": None,
+                            "name": visit_name if show_identity else None,
+                            "unit": organisation or None, "kind": kind})
     missing.sort(key=lambda m: ((m["unit"] or "").lower(), (m["name"] or "").lower()))
-    counts = dict(db.session.execute(
-        sa.select(RollCallTick.expected, sa.func.count()).where(
-            RollCallTick.roll_call_id == roll_call.id).group_by(RollCallTick.expected)).all())
-    return RollCallStatus(roll_call, missing, counts.get(True, 0), counts.get(False, 0))
+    counts = roll_call_counts(roll_call)
+    return RollCallStatus(roll_call, missing, counts.accounted, counts.not_expected)
 
 
 def end_roll_call(roll_call: RollCall, *, now: datetime | None = None) -> RollCallStatus:

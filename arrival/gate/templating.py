@@ -3,7 +3,7 @@ presence section of the household page."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from arrival.gate import operations
@@ -48,7 +48,7 @@ def gate_texts() -> dict:
         "answers": {f"{d}:{r}": str(label) for (d, r), label in ANSWER_LABELS.items()},
         "reasons": {reason: str(label) for reason, label in GATE_REASON_LABELS.items()},
         "household": str(_l("household of")), "livesAt": str(_l("lives at")),
-        "unit": str(_l("Room")),
+        "unit": str(_l("Room")), "photoOf": str(_l("Photo of")),
     }
 
 
@@ -70,11 +70,22 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def person_json(person: dict | None) -> dict | None:
+    """The answer's person; a photo (only ever marked for roles that see identity) as
+    the address the page loads it from."""
+    if not person or not person.get("photo"):
+        return person
+    shown = {key: value for key, value in person.items() if key != "photo"}
+    shown["photo_url"] = url_for("api.person_photo", public_id=person["public_id"])
+    return shown
+
+
 def answer_json(answer: operations.GateAnswer) -> dict:
     return {"result": answer.result, "reason": answer.reason, "direction": answer.direction,
             "label": answer_label(answer.direction, answer.result),
             "reason_label": str(GATE_REASON_LABELS.get(answer.reason, answer.reason)),
-            "person": answer.person, "advice": answer.advice, "lives_at": answer.lives_at,
+            "person": person_json(answer.person), "advice": answer.advice,
+            "lives_at": answer.lives_at,
             "flagged": answer.flagged, "event_id": answer.event_id}
 
 
@@ -104,3 +115,11 @@ def roll_call_json(status: operations.RollCallStatus) -> dict:
             "started_at": _iso(roll_call.started_at), "ended_at": _iso(roll_call.ended_at),
             "expected": roll_call.expected_count, "accounted": status.accounted,
             "not_expected": status.not_expected, "missing": status.missing}
+
+
+def roll_call_counts_json(counts: operations.RollCallCounts) -> dict:
+    """The roll call as a tick answers it: counts only (the list comes with the poll)."""
+    roll_call = counts.roll_call
+    return {"id": roll_call.id, "site_id": roll_call.site_id, "state": roll_call.state,
+            "expected": roll_call.expected_count, "accounted": counts.accounted,
+            "not_expected": counts.not_expected, "missing_count": counts.missing}

@@ -1,7 +1,7 @@
 """Anonymisation that keeps every past figure exact.
 
-Names, the Cyrillic spellings and the patronymic, documents, phone, notes and
-every free text go; card tokens and numbers and the match keys go; the public
+Names, the Cyrillic spellings and the patronymic, documents, the photo, phone,
+notes and every free text go; card tokens and numbers and the match keys go; the public
 ids are replaced (the audit log names persons by public id, so its rows no
 longer lead to anyone). What the figures count stays: arrival time and point,
 sex, nationality, the year of birth, vulnerability flags, stays (times, beds,
@@ -42,6 +42,7 @@ from arrival.registry.models import (
     MatchKey,
     Person,
 )
+from arrival.registry.photos import delete_photos_of
 from arrival.statistics.queries import AGE_BANDS, MAX_AGE
 
 ERASED = "—"  # what stands where a name was
@@ -152,6 +153,7 @@ def _erase_related(ids: list[int]) -> None:
     execute = db.session.execute
     execute(sa.delete(Document).where(Document.person_id.in_(ids)))
     execute(sa.delete(MatchKey).where(MatchKey.person_id.in_(ids)))
+    delete_photos_of(ids)  # the optional photo (issue 17) goes with the names
     execute(sa.update(DuplicateDecision).where(DuplicateDecision.person_id.in_(ids))
             .values(reason=ERASED))
     stays = sa.select(Stay.id).where(Stay.person_id.in_(ids))

@@ -58,6 +58,13 @@ FIELD_GROUP_PURPOSES: dict[str, str] = {
 }
 
 
+# Processing that a deployment switches on; the record says whether it is on here.
+PHOTO_PURPOSE = ("Recognise the card holder at the gate and the scan station and on the "
+                 "printed card (optional photo, identity field group; only when the "
+                 "deployment switched ARRIVAL_PERSON_PHOTOS on; deleted with the person's "
+                 "data at erasure and by the retention sweep).")
+
+
 @dataclass(frozen=True)
 class Export:
     name: str
@@ -81,7 +88,8 @@ EXPORTS: tuple[Export, ...] = (
            "names, year of birth and rooms of everyone inside a site",
            "Evacuation and roll call."),
     Export("arrival cards", ("cards.print_household", "cards.print_person", "api.card_pdf"),
-           "the person", "name, date of birth, card number and QR token",
+           "the person", "name, date of birth, card number and QR token; the photo when "
+           "ARRIVAL_PERSON_PHOTOS is on",
            "The card the person shows at service points."),
     Export("appointment slip", ("appointments.slip", "api.appointment_slip"), "the person",
            "date, time, place, purpose of an appointment, names",
@@ -156,6 +164,11 @@ def document() -> dict:
                       "field_groups": groups})
     return {
         "controller": config["CENTRE_NAME"],
+        "optional": [{"processing": "person photo", "setting": "ARRIVAL_PERSON_PHOTOS",
+                      "enabled": bool(config.get("PERSON_PHOTOS")), "purpose": PHOTO_PURPOSE,
+                      "produced_by": ["api.put_person_photo", "api.person_photo",
+                                      "cards.print_household", "cards.print_person",
+                                      "api.card_pdf"]}],
         "generated_at": to_local(now()).strftime("%d.%m.%Y %H:%M"),
         "field_groups": [{"group": g.value, "purpose": FIELD_GROUP_PURPOSES.get(g.value, "")}
                          for g in FieldGroup],
@@ -174,6 +187,10 @@ def markdown(doc: dict | None = None) -> str:
            "", f"Erzeugt aus den Tabellen des Programms am {doc['generated_at']}.", "",
            "## Zwecke nach Datengruppen", "", "| Datengruppe | Zweck |", "|---|---|"]
     out += [f"| {g['group']} | {g['purpose']} |" for g in doc["field_groups"]]
+    out += ["", "## Zuschaltbare Verarbeitungen", "",
+            "| Verarbeitung | Einstellung | eingeschaltet | Zweck |", "|---|---|---|---|"]
+    out += [f"| {o['processing']} | {o['setting']} | {'ja' if o['enabled'] else 'nein'} | "
+            f"{o['purpose']} |" for o in doc.get("optional", [])]
     out += ["", "## Rollen", "", "| Rolle | Zweck | Datengruppen | Berechtigungen |",
             "|---|---|---|---|"]
     for role in doc["roles"]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Response, abort, jsonify, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,9 +9,9 @@ from arrival.api.openapi import documented, json_response, query_parameter, ref,
 from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.core.errors import json_error
 from arrival.core.inputs import json_object
-from arrival.registry import matching, operations, search as person_search
+from arrival.registry import matching, operations, photos, search as person_search
 from arrival.registry.form_actions import MRZ_FIELD_LABELS
-from arrival.registry.lookup import household_or_404
+from arrival.registry.lookup import household_or_404, person_or_404
 from arrival.registry.mrz import MRZError, parse_mrz
 from arrival.registry.names import kmu_2010
 from arrival.registry.serialise import household_json, person_json
@@ -270,3 +270,68 @@ def read_mrz():
 def transliterate():
     text = (request.args.get("text") or "")[:150]
     return jsonify(latin=kmu_2010(text))
+
+
+# --- the optional photo (issue 17; PERSON_PHOTOS, off by default) -----------------------
+
+PHOTO_DISABLED = {"description": "Unknown person, or photos are switched off in this "
+                                 "deployment (code photos_disabled)"}
+
+
+def _photo_person_or_404():
+    """The person of the URL when photos are on; 404 otherwise (off: no endpoint
+    accepts or hands out a photo)."""
+    if not photos.photos_enabled():
+        abort(make_response(json_error(404, _("Photos are switched off in this deployment."),
+                                       code="photos_disabled")))
+    return person_or_404(request.view_args["public_id"])
+
+
+@bp.put("/persons/<public_id>/photo")
+@documented(
+    "Store or replace a person's photo: {image} as base64 (or a data URL) of a JPEG of at "
+    "most 320 × 320 pixels and 40 KB, taken with the tablet camera (downscaled there). "
+    "Only when the deployment switched photos on (ARRIVAL_PERSON_PHOTOS).",
+    tags=["registry"],
+    request_body={"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["image"], "properties": {
+            "image": {"type": "string", "description": "base64 JPEG or data:image/jpeg;base64,…"}
+        }}}}},
+    responses={"200": json_response("Stored", {"type": "object", "properties": {
+        "width": {"type": "integer"}, "height": {"type": "integer"},
+        "bytes": {"type": "integer"}}}),
+        "404": PHOTO_DISABLED,
+        "422": {"description": "Not a JPEG, too large (bytes or pixels), too small, "
+                               "not base64 — errors.photo names why"}})
+def put_person_photo(public_id: str):
+    person = _photo_person_or_404()
+    data = photos.decode_upload(json_object().get("image"))
+    photo = photos.save_photo(person, data)
+    return jsonify(width=photo.width, height=photo.height, bytes=len(photo.jpeg))
+
+
+@bp.get("/persons/<public_id>/photo")
+@documented("A person's photo (JPEG), for roles that see identity; audited as a read of "
+            "the person.", tags=["registry"],
+            responses={"200": {"description": "The photo",
+                               "content": {"image/jpeg": {}}},
+                       "404": {"description": "Unknown person, no photo, or photos are "
+                                              "switched off"}})
+def person_photo(public_id: str):
+    person = _photo_person_or_404()
+    data = photos.read_photo(person)
+    if data is None:
+        return json_error(404, _("No photo has been taken of this person."), code="no_photo")
+    # Personal data: never kept by a shared cache or the browser's disk cache.
+    return Response(data, mimetype="image/jpeg", headers={
+        "Cache-Control": "no-store, private", "X-Content-Type-Options": "nosniff"})
+
+
+@bp.delete("/persons/<public_id>/photo")
+@documented("Delete a person's photo.", tags=["registry"],
+            responses={"200": json_response("Deleted (deleted false: there was none)", {
+                "type": "object", "properties": {"deleted": {"type": "boolean"}}}),
+                "404": PHOTO_DISABLED})
+def delete_person_photo(public_id: str):
+    person = _photo_person_or_404()
+    return jsonify(deleted=photos.delete_photo(person))

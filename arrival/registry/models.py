@@ -219,3 +219,19 @@ class IdempotencyRecord(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     household_id: Mapped[int | None] = mapped_column(sa.ForeignKey("household.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class PersonPhoto(db.Model):
+    """The optional photo of a person (PERSON_PHOTOS, off by default): a small JPEG
+    taken with the tablet's camera at intake, kept apart from the person's row so that
+    reading persons never loads it and erasure removes it as a whole."""
+
+    __tablename__ = "person_photo"
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    jpeg: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    taken_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -13,7 +13,7 @@ from arrival.core.sections import household_sections, household_summaries
 from arrival.core.timezone import format_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.database import now_utc
-from arrival.registry import operations, search as person_search
+from arrival.registry import operations, photos, search as person_search
 from arrival.registry.form_actions import (
     apply_action,
     blank_person,
@@ -283,7 +283,8 @@ def edit_person(public_id: str):
         form = PersonEditForm(formdata=None, data={
             "person": operations.person_form_data(person), "version": str(person.version)})
         operations.record_view("person", person.public_id, persons=[person])
-        return render_template("registry/person_form.html", form=form, person=person)
+        return render_template("registry/person_form.html", form=form, person=person,
+                               has_photo=photos.has_photo(person.id))
     form = PersonEditForm()
     expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
     try:
@@ -293,13 +294,15 @@ def edit_person(public_id: str):
         messages = {k.replace("persons.0", "person"): v for k, v in error.errors.items()}
         general = attach_errors(form, messages)
         return render_template("registry/person_form.html", form=form, person=person,
-                               general_errors=general), 422
+                               general_errors=general,
+                               has_photo=photos.has_photo(person.id)), 422
     except Conflict:
         # Show what changed meanwhile; the clerk's input stays in the form.
         form.version.data = str(person.version)
         return render_template(
             "registry/person_form.html", form=form, person=person,
             conflict=operations.changes_since(person, expected),
+            has_photo=photos.has_photo(person.id),
         ), 409
     if changed:
         flash(_("Changes saved."), "success")

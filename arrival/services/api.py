@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from flask_login import current_user
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from arrival.api.blueprint import bp
 from arrival.api.openapi import documented, json_response
+from arrival.auth.permissions import FieldGroup, user_field_groups
 from arrival.core import inputs
 from arrival.core.errors import json_error
 from arrival.extensions import db, limiter
@@ -18,10 +19,17 @@ from arrival.services.limits import scan_rate_limit, station_key
 from arrival.services.models import Delivery
 
 
+def _identity() -> bool:
+    return FieldGroup.IDENTITY in user_field_groups(current_user)
+
+
 def answer_json(answer: operations.ScanAnswer) -> dict:
+    person = answer.person
+    if person is not None and answer.photo_of:
+        person = {**person, "photo_url": url_for("api.person_photo", public_id=answer.photo_of)}
     return {
         "result": answer.result, "reason": answer.reason, "service_type": answer.service_type,
-        "person": answer.person, "delivery_id": answer.delivery_id,
+        "person": person, "delivery_id": answer.delivery_id,
         "last_delivery_at": answer.last_delivery_at.isoformat()
         if answer.last_delivery_at else None,
         "instructions": answer.instructions, "hint": answer.hint,
@@ -45,7 +53,8 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
                        "limit_reached, outside_window, not_eligible, no_open_stay, "
                        "unknown_service_type"},
             "person": {"type": "object", "nullable": True, "description":
-                       "first_name, household_size (and members for household services)"},
+                       "first_name, household_size (and members for household services); "
+                       "photo_url when photos are on and the account sees identity"},
             "delivery_id": {"type": "integer", "nullable": True},
             "last_delivery_at": {"type": "string", "format": "date-time", "nullable": True},
             "instructions": {"type": "array", "items": {"type": "string"}},
@@ -59,7 +68,7 @@ def scan():
                              service_code=inputs.text(body, "service_type", max_length=80),
                              point=inputs.text(body, "point", max_length=200, default=""),
                              site_id=inputs.integer(body, "site_id"),
-                             locale=str(get_locale()))
+                             locale=str(get_locale()), show_identity=_identity())
     return jsonify(answer_json(answer))
 
 

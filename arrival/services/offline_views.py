@@ -20,7 +20,8 @@ bp = Blueprint("offline", __name__)
 # when they were last opened online (network first), see js/offline-worker.js.
 SHELL_ASSETS = (
     "css/app.css", "css/gate.css", "js/app.js", "js/drafts.js", "js/outbox.js",
-    "js/offline.js", "js/intake.js", "js/station.js", "js/gate.js", "js/boarding.js",
+    "js/offline.js", "js/intake.js", "js/camera-scan.js", "js/station.js", "js/gate.js",
+    "js/boarding.js",
     "vendor/idb/umd.js", "vendor/jsqr/jsQR.js", "vendor/noto-sans/noto-sans.css",
     "favicon.svg",
 )

@@ -26,6 +26,7 @@ from arrival.core.validation import ValidationFailed
 from arrival.database import now_utc
 from arrival.extensions import db
 from arrival.housing.models import Site
+from arrival.registry import photos
 from arrival.registry.models import Household, Person
 from arrival.services.models import Delivery, Scan
 from arrival.services.rules import Decision, ServiceType, decide
@@ -45,6 +46,9 @@ class ScanAnswer:
     instructions: list[str] = field(default_factory=list)
     scan_id: int | None = None
     hint: str | None = None  # what to do now: a newer card exists, when service opens
+    # The public id of the card holder when their photo may be shown (PERSON_PHOTOS on,
+    # a photo taken, and the station's account sees identity); the page loads it.
+    photo_of: str | None = None
 
 
 def service_type(code: str | None) -> ServiceType | None:
@@ -84,7 +88,8 @@ def flag_instructions(person: Person, locale: str) -> list[str]:
 
 
 def scan(code, *, service_code: str | None, point: str, site_id: int | None = None,
-         locale: str = "de", now: datetime | None = None) -> ScanAnswer:
+         locale: str = "de", now: datetime | None = None, show_identity: bool = False
+         ) -> ScanAnswer:
     now = now or now_utc()
     if site_id is not None and (not 0 <= site_id <= INT32_MAX
                                 or db.session.get(Site, site_id) is None):
@@ -103,6 +108,8 @@ def scan(code, *, service_code: str | None, point: str, site_id: int | None = No
         decision = decide(service, person, now=now, zone=current_app.config["TIMEZONE"],
                           site_id=site_id)
         answer = _answer(service, person, decision, locale)
+        if show_identity and photos.has_photo(person.id):
+            answer.photo_of = person.public_id
         if decision.reason == "outside_window":
             answer.hint = _opens_next(service, now, locale)
         if decision.allowed:

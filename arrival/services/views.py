@@ -4,9 +4,11 @@ camera, handheld scanner (keyboard wedge) or the typed card number."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, render_template, request
+from flask_login import current_user
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from arrival.auth.permissions import FieldGroup, sees
 from arrival.core.forms_support import ActionForm, flash_errors
 from arrival.core.inputs import query_int
 from arrival.core.validation import ValidationFailed
@@ -46,7 +48,7 @@ def station_texts() -> dict:
     return {
         **{result: str(label) for result, label in SCAN_RESULT_LABELS.items()},
         "reasons": {reason: str(label) for reason, label in SCAN_REASON_LABELS.items()},
-        "last": _("last delivery"), "household": _("household of"),
+        "last": _("last delivery"), "household": _("household of"), "photoOf": _("Photo of"),
         "voidLabel": _("Void this delivery (within 2 minutes) — reason"),
         "voidButton": _("Void"), "voided": _("The delivery was voided."),
     }
@@ -66,7 +68,8 @@ def station_scan():
     if ActionForm().validate_on_submit():
         answer = operations.scan(request.form.get("code", ""), service_code=station["service"],
                                  point=station["point"], site_id=station["site"],
-                                 locale=str(get_locale()))
+                                 locale=str(get_locale()), show_identity=sees(
+                                     current_user, FieldGroup.IDENTITY))
     return _render(station, answer)
 
 

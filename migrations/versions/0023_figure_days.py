@@ -1,7 +1,7 @@
 """figure days: the dashboard's figures of each closed day, written once (issue 21)
 
 Revision ID: 0023_figure_days
-Revises: 0019_transfers
+Revises: 0022_person_photo
 Create Date: 2026-12-02 05:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0023_figure_days'
-down_revision = '0019_transfers'
+down_revision = '0022_person_photo'
 branch_labels = None
 depends_on = None
 

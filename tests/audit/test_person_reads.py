@@ -261,6 +261,33 @@ SCENARIOS.update({
 })
 
 
+def _with_photos(c, w):
+    """The optional photo (issue 17): switched on for this one request, a photo stored
+    first; the read of the photo names its person."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from arrival.registry import photos
+    from arrival.registry.operations import person_by_public_id
+
+    config = c.application.config
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 160), (200, 150, 120)).save(buffer, "JPEG")
+    config["PERSON_PHOTOS"] = True
+    try:
+        with c.application.app_context():
+            photos.save_photo(person_by_public_id(w["person"]), buffer.getvalue())
+            db.session.commit()
+        return c.get(f"/api/v1/persons/{w['person']}/photo")
+    finally:
+        config["PERSON_PHOTOS"] = False
+
+
+SCENARIOS["api.person_photo"] = ("security", None, _with_photos, "person")
+
+
 def _start_roll_call(c, w) -> str:
     """Start a roll call at the placed person's site; its path (/gate/roll-calls/N)."""
     page = f"/gate/sites/{w['site']}/roll-calls"

@@ -52,6 +52,9 @@ EXPECTED_ACCESS: dict[str, set] = {
     **dict.fromkeys(["registry.new_household", "registry.add_member", "registry.edit_person",
                      "api.create_household", "api.duplicates", "api.read_mrz",
                      "api.transliterate"], {INTAKE}),
+    # the optional photo (issue 17): intake takes it; whoever sees identity sees it
+    **dict.fromkeys(["api.put_person_photo", "api.delete_person_photo"], {INTAKE}),
+    "api.person_photo": PERSON_READERS | {GUARD, DATA_PROTECTION},
     **dict.fromkeys(["housing.overview", "housing.site", "api.sites"],
                     {ADMIN, INTAKE, HOUSING, COORDINATOR}),
     **dict.fromkeys(["housing.absent", "housing.place", "housing.move", "housing.check_in",
@@ -206,7 +209,12 @@ def request_endpoint(client, app, rule, url_arguments):
         url = url_for(rule.endpoint, **{k: url_arguments[k] for k in rule.arguments})
     if "GET" in rule.methods:
         return client.get(url)
-    return client.submit(url, {})
+    if "POST" in rule.methods:
+        return client.submit(url, {})
+    # PUT and DELETE (the person photo): with the page's token, like the page's script
+    method = "PUT" if "PUT" in rule.methods else "DELETE"
+    return client.open(url, method=method, json={},
+                       headers={"X-CSRFToken": client.csrf_token()})
 
 
 def is_refused(response, signed_in: bool) -> bool:

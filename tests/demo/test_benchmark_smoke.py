@@ -30,7 +30,8 @@ def test_the_benchmark_runs_end_to_end_on_a_tiny_database(tmp_path):
     for field in ("register_household_ms", "duplicate_check_ms", "search_ms", "scan_ms",
                   "queue_page_ms", "dashboard_ms", "bed_proposal_ms", "sitrep_s",
                   "sitrep_peak_rss_mb", "card_pdf_per_s", "seed_s", "floor_empty_route_ms",
-                  "floor_dashboard_sql_ms", "ratios_to_floor", "load", "environment"):
+                  "floor_dashboard_sql_ms", "ratios_to_floor", "load", "environment",
+                  "gate_scan_ms", "gate_evacuation_ms", "gate_roll_call_tick_ms"):
         assert field in figures, field
     assert figures["load"]["errors"] == 0 and figures["load"]["registrations"] > 0
     assert figures["environment"]["database"] == "sqlite" and figures["persons"] == 150
@@ -42,4 +43,8 @@ def test_the_benchmark_runs_end_to_end_on_a_tiny_database(tmp_path):
             if row["multiple_of_floor"] is None} == {
         "transfer_boarding_departure_s", "transfer_departure_s", "transfer_handover_s",
         "transfer_quota_ms"}
+    # The gate hall (issue 17) scales with the database: 1,500 at 100,000, 60 at least.
+    assert figures["gate_residents"] == 60
+    assert {"gate_scan_ms", "gate_evacuation_ms", "gate_roll_call_tick_ms"} <= set(
+        figures["ratios_to_floor"])
     assert "× floor" in result.stderr and "dashboard_ms" in result.stderr

@@ -33,6 +33,14 @@
     if (answer.lives_at) { reason += " · " + TEXT.livesAt + " " + answer.lives_at; }
     if (reason) { answerBox.appendChild(element("p", "answer-reason", reason)); }
     if (answer.person) {
+      if (answer.person.photo_url) {
+        // Only roles that see identity get a photo address; loading it is audited.
+        var photo = element("img", "answer-photo");
+        photo.src = answer.person.photo_url;
+        photo.alt = TEXT.photoOf + " " + (answer.person.name || "");
+        photo.width = 120;
+        answerBox.insertBefore(photo, answerBox.firstChild); // top right, beside the headline
+      }
       var who = answer.person.name
         ? answer.person.name + " (" + answer.person.birth_year + ")" + (answer.person.unit ? " · " + TEXT.unit + " " + answer.person.unit : "")
         : answer.person.first_name + " · " + TEXT.household + " " + answer.person.household_size;
@@ -93,46 +101,11 @@
     if (event.target.name === "direction") { input.focus(); }
   });
 
-  var toggle = station.querySelector(".camera-toggle");
-  var video = station.querySelector("video.camera");
-  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.jsQR) {
-    toggle.hidden = false;
-    var canvas = document.createElement("canvas");
-    var context = canvas.getContext("2d", { willReadFrequently: true });
-    var stream = null;
-    var lastCode = "";
-    var lastAt = 0;
-    var tick = function () {
-      if (!stream) { return; }
-      if (video.readyState === video.HAVE_ENOUGH_DATA) {
-        canvas.width = video.videoWidth;
-        canvas.height = video.videoHeight;
-        context.drawImage(video, 0, 0, canvas.width, canvas.height);
-        var image = context.getImageData(0, 0, canvas.width, canvas.height);
-        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-        var now = Date.now();
-        if (found && found.data && (found.data !== lastCode || now - lastAt > 4000)) {
-          lastCode = found.data;
-          lastAt = now;
-          submit(found.data);
-        }
-      }
-      window.requestAnimationFrame(tick);
-    };
-    toggle.addEventListener("click", function () {
-      if (stream) {
-        stream.getTracks().forEach(function (track) { track.stop(); });
-        stream = null;
-        video.hidden = true;
-        return;
-      }
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (media) {
-        stream = media;
-        video.srcObject = media;
-        video.hidden = false;
-        video.play();
-        window.requestAnimationFrame(tick);
-      }).catch(function () { toggle.hidden = true; });
+  // The camera, where the device has one (js/camera-scan.js): each code read is a scan.
+  if (window.arrivalCameraScan) {
+    window.arrivalCameraScan({
+      toggle: station.querySelector(".camera-toggle"), video: station.querySelector("video.camera"),
+      onCode: submit
     });
   }
 

@@ -40,6 +40,22 @@
     if (call.state !== "open") { window.location.reload(); }
   }
 
+  // A tick answers with the counts and whom it ticked (not the whole list): the row
+  // goes at once, the next poll brings what other tablets ticked.
+  function applyTick(data) {
+    var call = data.roll_call;
+    ["expected", "accounted", "not_expected"].forEach(function (key) {
+      var cell = root.querySelector('[data-count="' + key + '"]');
+      if (cell) { cell.textContent = call[key]; }
+    });
+    root.querySelector('[data-count="missing"]').textContent = call.missing_count;
+    var selector = data.person_id ? 'li[data-person="' + data.person_id + '"]'
+                                  : 'li[data-visit="' + data.visit_id + '"]';
+    var row = (data.person_id || data.visit_id) ? list.querySelector(selector) : null;
+    if (row) { row.parentNode.removeChild(row); }
+    if (call.state !== "open") { window.location.reload(); }
+  }
+
   function post(body) {
     return fetch(root.getAttribute("data-tick-url"), {
       method: "POST", credentials: "same-origin",
@@ -56,7 +72,7 @@
       }
       answer.textContent = text(result.data.status === "already" ? "already"
         : result.data.status === "not_expected" ? "unexpected" : "ticked");
-      render(result.data.roll_call);
+      applyTick(result.data);
     }).catch(function () { answer.textContent = text("offline"); });
   }
 

@@ -36,6 +36,14 @@
     if (reason) { answerBox.appendChild(element("p", "answer-reason", reason)); }
     if (answer.hint) { answerBox.appendChild(element("p", "answer-hint", answer.hint)); }
     if (answer.person) {
+      if (answer.person.photo_url) {
+        // Only accounts that see identity get a photo address; loading it is audited.
+        var photo = element("img", "answer-photo");
+        photo.src = answer.person.photo_url;
+        photo.alt = TEXT.photoOf + " " + answer.person.first_name;
+        photo.width = 120;
+        answerBox.insertBefore(photo, answerBox.firstChild); // top right, beside the headline
+      }
       var who = answer.person.first_name + " · " + TEXT.household + " " + answer.person.household_size;
       if (answer.person.members) { who += ": " + answer.person.members.join(", "); }
       answerBox.appendChild(element("p", "answer-person", who));
@@ -199,47 +207,11 @@
     submit(input.value.trim());
   });
 
-  // Camera scanning, where the device has one and the page is allowed to use it.
-  var toggle = station.querySelector(".camera-toggle");
-  var video = station.querySelector("video.camera");
-  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia && window.jsQR) {
-    toggle.hidden = false;
-    var canvas = document.createElement("canvas");
-    var context = canvas.getContext("2d", { willReadFrequently: true });
-    var stream = null;
-    var lastCode = "";
-    var lastAt = 0;
-    var tick = function () {
-      if (!stream) { return; }
-      if (video.readyState === video.HAVE_ENOUGH_DATA) {
-        canvas.width = video.videoWidth;
-        canvas.height = video.videoHeight;
-        context.drawImage(video, 0, 0, canvas.width, canvas.height);
-        var image = context.getImageData(0, 0, canvas.width, canvas.height);
-        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-        var now = Date.now();
-        if (found && found.data && (found.data !== lastCode || now - lastAt > 4000)) {
-          lastCode = found.data;
-          lastAt = now;
-          submit(found.data);
-        }
-      }
-      window.requestAnimationFrame(tick);
-    };
-    toggle.addEventListener("click", function () {
-      if (stream) {
-        stream.getTracks().forEach(function (track) { track.stop(); });
-        stream = null;
-        video.hidden = true;
-        return;
-      }
-      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (media) {
-        stream = media;
-        video.srcObject = media;
-        video.hidden = false;
-        video.play();
-        window.requestAnimationFrame(tick);
-      }).catch(function () { toggle.hidden = true; });
+  // The camera, where the device has one (js/camera-scan.js): each code read is a scan.
+  if (window.arrivalCameraScan) {
+    window.arrivalCameraScan({
+      toggle: station.querySelector(".camera-toggle"), video: station.querySelector("video.camera"),
+      onCode: submit
     });
   }
 
