@@ -263,16 +263,18 @@ def remove_transfer_household(batch_id: int, entry_id: int):
         "reason": {"type": "string"}, "person": {"type": "object", "nullable": True},
         "counts": {"type": "object"}, "replayed": {"type": "boolean"}}}), **ERRORS})
 def transfer_boarding(batch_id: int):
-    batch = _batch(batch_id)
     body = inputs.json_object()
     code = inputs.text(body, "code", max_length=200, required=True)
     key = _idempotency_key()
+    batch = operations.locked_batch(batch_id)
+    if batch is None:
+        abort(404)
     fingerprint = operations.request_hash(batch.id, {"code": code})
     if key:
         earlier = operations.earlier_answer(key, batch.id, fingerprint)
         if earlier is not None:
             return jsonify({**earlier, "replayed": True})
-    answer = operations.board(batch, code=code)
+    answer = operations.board(batch, code=code, locked=True)
     result = answer.as_json(show_identity=sees(current_user, FieldGroup.IDENTITY))
     if answer.person is not None:
         record_view("transfer_batch", batch.id, "boarding", persons=[answer.person])
