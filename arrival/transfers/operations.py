@@ -48,6 +48,7 @@ from arrival.transfers.models import (
     EntryState,
     TransferBatch,
     TransferDestination,
+    UndoneBoarding,
 )
 
 TRANSFERRED = "transferred"  # the check-out reason (config/catalog/checkout_reasons.toml)
@@ -414,17 +415,74 @@ def edit_batch(batch: TransferBatch, *, departs_at: datetime | None, seats,
                fields=changed)
 
 
-def cancel_batch(batch: TransferBatch, reason: str) -> None:
-    _check_planned(batch)
+def cancel_batch(batch: TransferBatch, reason: str, *, expected_version: int | None = None
+                 ) -> int:
+    """The bus list is called off, with a reason (the note of its transition). Its
+    households leave it and can go on another list (the partial unique index holds
+    open entries only). A departed bus cannot be cancelled; nor one that persons
+    have boarded: their boardings are undone first, each with its own reason. The
+    batch is locked first: a scan on another tablet at the same moment either
+    boards before (the cancellation is refused) or finds the list cancelled.
+    Returns the number of households taken off."""
     reason = _text(reason, 300)
     if not reason:
-        raise ValidationFailed(reason=_("Give a reason."))
-    for entry in batch.entries:
-        if entry.open:
-            entry.open, entry.state = False, EntryState.REMOVED.value
+        raise ValidationFailed(reason=_("Give a reason for the cancellation."))
+    batch = _lock(batch)
+    if batch.state == BatchState.DEPARTED.value:
+        raise Conflict(_("This bus has already left: a departed bus list cannot be "
+                         "cancelled."), code="batch_closed")
+    _check_planned(batch)
+    _check_version(batch, expected_version)
+    aboard = boarding_counts(batch)["boarded"]
+    if aboard:
+        raise Conflict(ngettext(
+            "%(num)d person has boarded this bus: undo the boarding first.",
+            "%(num)d persons have boarded this bus: undo their boardings first.", aboard),
+            code="boarded")
+    released = db.session.execute(
+        sa.update(BatchHousehold)
+        .where(BatchHousehold.batch_id == batch.id, BatchHousehold.open.is_(True))
+        .values(open=False, state=EntryState.REMOVED.value)
+        .execution_options(synchronize_session="fetch")).rowcount
     batch.taken = 0
     _batch_transition(batch, BatchState.CANCELLED, reason)
     db.session.flush()
+    _bump(batch)
+    return released
+
+
+def undo_boarding(batch: TransferBatch, person: Person, reason: str | None = None) -> None:
+    """A wrong boarding (a card of the wrong family, a wrong tap) taken back before
+    the departure; its history stays (UndoneBoarding) and it is audited. After the
+    departure the person has been checked out: refused."""
+    reason = _text(reason, 300) or _("wrong boarding")
+    batch = _lock(batch)
+    if batch.state == BatchState.DEPARTED.value:
+        raise Conflict(_("This bus has already left: the boarding can no longer be undone. "
+                         "Check the person in again if they did not travel."),
+                       code="batch_closed")
+    _check_planned(batch)
+    boarding = db.session.get(Boarding, (batch.id, person.id))
+    if boarding is None:
+        raise ValidationFailed(person=_("%(name)s has not boarded this bus.",
+                                        name=person.display_name))
+    db.session.add(UndoneBoarding(
+        batch_id=batch.id, person_id=person.id, entry_id=boarding.entry_id,
+        boarded_at=boarding.boarded_at, boarded_by_id=boarding.by_id, via=boarding.via,
+        undone_at=now(), undone_by_id=acting_user_id(), reason=reason))
+    db.session.delete(boarding)
+    db.session.flush()
+    record(AuditAction.UPDATE, entity_type="transfer_batch", entity_id=batch.id,
+           fields=["boarding"], detail=f"boarding undone: {reason}", persons=[person])
+
+
+def person_by_public_id(public_id: str) -> Person | None:
+    return db.session.scalar(sa.select(Person).where(Person.public_id == str(public_id or "")))
+
+
+def undone_boardings(batch: TransferBatch) -> list[UndoneBoarding]:
+    return list(db.session.scalars(sa.select(UndoneBoarding).where(
+        UndoneBoarding.batch_id == batch.id).order_by(UndoneBoarding.id)))
 
 
 def batches(*, states: tuple[str, ...] | None = None, limit: int = 200) -> list[TransferBatch]:
