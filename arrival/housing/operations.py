@@ -194,6 +194,9 @@ def check_out_many(stays: list[Stay], *, reason: str, destination: str = "",
     if any(not stay.open for stay in stays):
         raise ValidationFailed(stay=_("This stay has already ended."))
     at = _moment(at)
+    if any(at < (stay.checked_in_at or stay.planned_at) for stay in stays):
+        # Checked before the first change: a refusal leaves every stay as it was.
+        raise ValidationFailed(at=_("The end is before the start of the stay."))
     destination = " ".join((destination or "").split())[:200] or None
     ended = []
     for stay in stays:

@@ -102,6 +102,18 @@ def test_journey_8_decide_bus_list_board_depart_and_hand_over(visit, families, l
         expect(rp.page.locator(".answer")).to_contain_text("Eingestiegen")
     expect(rp.page.locator("#count-boarded")).to_have_text("2")
     expect(rp.page.locator("#count-missing")).to_have_text("1")
+    # A wrong boarding taken back with its button (with a reason), then scanned again.
+    rp.page.reload()
+    rp.page.get_by_label("Warum (z. B. falsche Karte)").fill("falsche Karte")
+    rp.page.locator(".undo-boarding").first.click()
+    expect(rp.page.locator("main")).to_contain_text("zurückgenommen")
+    expect(rp.page.locator("#count-boarded")).to_have_text("1")
+    assert not rp.check_page("transfers-boarding-undone")
+    for token in boarding["tokens"]:
+        rp.page.locator("#code").fill(token)
+        rp.page.keyboard.press("Enter")
+        expect(rp.page.locator(".answer")).not_to_be_empty()
+    expect(rp.page.locator("#count-boarded")).to_have_text("2")
     rp.page.locator("#code").fill(missing["tokens"][0][:-3] + "AAA")
     rp.page.keyboard.press("Enter")
     expect(rp.page.locator(".answer")).to_have_class(re.compile(r"\banswer-red\b"))
