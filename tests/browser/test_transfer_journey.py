@@ -109,10 +109,12 @@ def test_journey_8_decide_bus_list_board_depart_and_hand_over(visit, families, l
     expect(rp.page.locator("main")).to_contain_text("zurückgenommen")
     expect(rp.page.locator("#count-boarded")).to_have_text("1")
     assert not rp.check_page("transfers-boarding-undone")
-    for token in boarding["tokens"]:
-        rp.page.locator("#code").fill(token)
-        rp.page.keyboard.press("Enter")
-        expect(rp.page.locator(".answer")).not_to_be_empty()
+    rp.open("/transfers/quota")
+    assert not rp.check_page("transfers-quota")
+    rp.page.go_back()
+    rp.page.locator("#code").fill(boarding["tokens"][0])  # the first on the list was undone
+    rp.page.keyboard.press("Enter")
+    expect(rp.page.locator(".answer")).to_contain_text("Eingestiegen")
     expect(rp.page.locator("#count-boarded")).to_have_text("2")
     rp.page.locator("#code").fill(missing["tokens"][0][:-3] + "AAA")
     rp.page.keyboard.press("Enter")
