@@ -36,7 +36,7 @@ class EventBus:
 
     def unsubscribe(self, event_type: type, handler: Handler) -> None:
         self._handlers[event_type] = [(h, t) for h, t in self._handlers.get(event_type, ())
-                                      if h is not handler]
+                                      if h != handler]  # bound methods: equal, not identical
 
     def publish(self, event: object) -> None:
         self.publish_all(type(event), [event])
