@@ -4,6 +4,7 @@ reprint is a new card, and the previous card stops working at once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -75,21 +76,23 @@ def revoke(card: Card, reason: str) -> None:
            detail=f"revoked: {reason}")
 
 
-def expire_at_departure(person_id: int, at) -> int:
-    """A person's active card expires when their stay ends and no other is open
-    (check-out, or leaving before check-in; a move keeps it). Returns how many."""
-    still_housed = sa.select(Stay.id).where(Stay.person_id == person_id,
-                                            Stay.state.in_(OPEN_STATES))
+def expire_at_departure(ended: dict[int, datetime]) -> int:
+    """The active cards of persons whose stay ended (person id → when) expire, unless
+    another stay of theirs is open (check-out, or leaving before check-in; a move
+    keeps the card). One query for all of them; returns how many cards expired."""
+    if not ended:
+        return 0
+    still_housed = sa.exists().where(Stay.person_id == Card.person_id,
+                                     Stay.state.in_(OPEN_STATES))
     cards = db.session.scalars(sa.select(Card).where(
-        Card.person_id == person_id, Card.status == CardStatus.ACTIVE.value,
-        ~sa.exists(still_housed))).all()
+        Card.person_id.in_(list(ended)), Card.status == CardStatus.ACTIVE.value,
+        ~still_housed)).all()
     for card in cards:
         card.status = CardStatus.EXPIRED.value
-        card.expires_at = at
+        card.expires_at = ended[card.person_id]
         record(AuditAction.UPDATE, entity_type="card", entity_id=card.number,
                fields=["status", "expires_at"], detail="expired: stay ended")
-    db.session.flush()
-    return len(cards)
+    return len(cards)  # flushed by housing after all StayEnded handlers
 
 
 def card_by_number(text: str) -> Card | None:

@@ -14,7 +14,7 @@ a rolled-back change leaves no reaction behind.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, current_app
@@ -26,22 +26,31 @@ Handler = Callable[[Any], None]
 
 class EventBus:
     def __init__(self) -> None:
-        self._handlers: dict[type, list[Handler]] = defaultdict(list)
+        # Per event type: (handler, together) in the order of subscription; a handler
+        # subscribed `together` takes a list — the events of one change at once.
+        self._handlers: dict[type, list[tuple[Handler, bool]]] = defaultdict(list)
 
-    def subscribe(self, event_type: type, handler: Handler) -> None:
-        if handler not in self._handlers[event_type]:
-            self._handlers[event_type].append(handler)
+    def subscribe(self, event_type: type, handler: Handler, *, together: bool = False) -> None:
+        if handler not in self.handlers(event_type):
+            self._handlers[event_type].append((handler, together))
 
     def unsubscribe(self, event_type: type, handler: Handler) -> None:
-        if handler in self._handlers.get(event_type, ()):
-            self._handlers[event_type].remove(handler)
+        self._handlers[event_type] = [(h, t) for h, t in self._handlers.get(event_type, ())
+                                      if h != handler]  # bound methods: equal, not identical
 
     def publish(self, event: object) -> None:
-        for handler in self._handlers.get(type(event), ()):
-            handler(event)
+        self.publish_all(type(event), [event])
+
+    def publish_all(self, event_type: type, events: list) -> None:
+        for handler, together in list(self._handlers.get(event_type, ())):
+            if together:
+                handler(events)
+            else:
+                for event in events:
+                    handler(event)
 
     def handlers(self, event_type: type) -> list[Handler]:
-        return list(self._handlers.get(event_type, ()))
+        return [handler for handler, _together in self._handlers.get(event_type, ())]
 
 
 def init_app(app: Flask) -> None:
@@ -52,10 +61,31 @@ def bus(app: Flask | None = None) -> EventBus:
     return (app or current_app).extensions[_EXTENSION_KEY]
 
 
-def subscribe(app: Flask, event_type: type, handler: Handler) -> None:
-    bus(app).subscribe(event_type, handler)
+def subscribe(app: Flask, event_type: type, handler: Handler, *, together: bool = False
+              ) -> None:
+    """`together`: the handler takes a list of events — one for a single change, all
+    of them when a change touched many records (see publish_all) — so it can react
+    with one query instead of one per record."""
+    bus(app).subscribe(event_type, handler, together=together)
 
 
 def publish(event: object) -> None:
     """Announce an event to the handlers of the current application."""
     bus().publish(event)
+
+
+def publish_all(events: Iterable[object]) -> None:
+    """Announce the events of one change that touched many records (a bus leaving:
+    one StayEnded per stay), all of one type. Every handler still gets every event,
+    in the same transaction: one by one, or as one list if subscribed `together`.
+    The change is flushed before; while the handlers run the session does not flush
+    on its own (a handler's query would write the previous handler's changes, one
+    round of writes per event), and it flushes once after."""
+    from arrival.extensions import db
+
+    events = list(events)
+    if not events:
+        return
+    with db.session.no_autoflush:
+        bus().publish_all(type(events[0]), events)
+    db.session.flush()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import flash
 from flask_wtf import FlaskForm
 
-from arrival.core.validation import ValidationFailed
+from arrival.core.validation import Conflict, ValidationFailed
+from arrival.extensions import db
 
 
 class ActionForm(FlaskForm):
@@ -30,6 +32,25 @@ def flash_errors(error: ValidationFailed) -> None:
     for messages in error.errors.values():
         for message in messages:
             flash(message, "error")
+
+
+def run_or_flash(action: Callable[[], object], success: str | None = None) -> bool:
+    """Run an operation for a form that redirects: a refusal (bad input, a conflict)
+    becomes error flashes and leaves nothing half saved (the operation runs in a
+    savepoint: the redirect's 302 commits the request), else the success message.
+    True when the operation went through."""
+    try:
+        with db.session.begin_nested():
+            action()
+    except ValidationFailed as error:
+        flash_errors(error)
+        return False
+    except Conflict as error:
+        flash(error.message, "error")
+        return False
+    if success:
+        flash(success, "success")
+    return True
 
 
 def safe_local_path(target: str | None, fallback: str) -> str:

@@ -231,12 +231,14 @@ TRANSFER_TARGETS = {  # issue 18, in seconds / milliseconds; the combined figure
 
 def _transfer_batch(app, households: int = 60) -> tuple[int, list[str]]:
     """Set-up (not timed): households of 3 and 4 (≈ 200 persons) checked in with cards,
-    decided for Böblingen and on one bus list; the batch id and the card tokens."""
+    seen at the hall's gate (inside: the departure takes them off the evacuation
+    list), decided for Böblingen and on one bus list; the batch id and the card tokens."""
     from datetime import timedelta
 
     from arrival.cards import operations as cards
     from arrival.core.clock import now
     from arrival.extensions import db
+    from arrival.gate import operations as gate
     from arrival.housing import inventory
     from arrival.housing import operations as housing
     from arrival.registry import operations as registry
@@ -266,7 +268,10 @@ def _transfer_batch(app, households: int = 60) -> tuple[int, list[str]]:
                                                     duplicate_reason="benchmark").household
             housing.assign(household.persons, [beds.pop() for _ in household.persons],
                            check_in=True)
-            tokens += [cards.issue_card(p).token for p in household.persons]
+            issued = [cards.issue_card(p).token for p in household.persons]
+            for token in issued:
+                gate.scan(token, site_id=site.id, station="bench", direction="seen")
+            tokens += issued
             transfers.decide(household, kind="transfer", destination=destination)
             transfers.add_household(batch, household)
         db.session.commit()

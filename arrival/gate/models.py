@@ -86,6 +86,9 @@ class GatePresence(db.Model):
     since: Mapped[datetime] = mapped_column(UTCDateTime)
     last_event_id: Mapped[int] = mapped_column(sa.ForeignKey("gate_event.id"))
 
+    # Set with a new event before its id exists: the flush writes the event first.
+    last_event: Mapped[GateEvent] = relationship()
+
     __table_args__ = (sa.Index("ix_gate_presence_site_inside", "site_id", "inside"),)
 
 

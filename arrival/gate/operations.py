@@ -267,23 +267,31 @@ def _move_presence(person: Person, site: Site, direction: str, event: GateEvent,
 CHECK_OUT_STATION = "check-out"
 
 
-def end_presence_at_check_out(stay: Stay) -> None:
-    """A person who left with the check-out (transferred: the bus has left) is no
+def end_presence_at_check_out(stays: list[Stay]) -> None:
+    """Persons who left with the check-out (transferred: the bus has left) are no
     longer inside the site, whether or not they passed the gate: the evacuation list
     must not send the fire brigade after a family on its way to Böblingen. Recorded
-    as an OUT event of the desk, so the history says why."""
-    site_id = stay.bed.unit.site_id
-    presence = db.session.get(GatePresence, (stay.person_id, site_id))
-    if presence is None or not presence.inside:
+    as an OUT event of the desk, so the history says why. One query for all the
+    stays of a check-out (a bus of 200 persons)."""
+    by_place = {(stay.person_id, stay.bed.unit.site_id): stay for stay in stays}
+    if not by_place:
         return
-    at = stay.ended_at or clock_now()
-    event = GateEvent(site_id=site_id, station=CHECK_OUT_STATION, direction=Direction.OUT.value,
-                      at=at, person_id=stay.person_id, accepted=True, reason="checked_out_desk",
-                      flagged=False, user_id=acting_user_id())
-    db.session.add(event)
-    db.session.flush()
-    presence.inside, presence.since, presence.last_event_id = False, at, event.id
-    db.session.flush()
+    inside = db.session.scalars(sa.select(GatePresence).where(
+        GatePresence.person_id.in_(sorted({person_id for person_id, _site in by_place})),
+        GatePresence.inside.is_(True))).all()
+    for presence in inside:
+        stay = by_place.get((presence.person_id, presence.site_id))
+        if stay is None:
+            continue  # inside another site: that gate's business
+        at = stay.ended_at or clock_now()
+        event = GateEvent(site_id=presence.site_id, station=CHECK_OUT_STATION,
+                          direction=Direction.OUT.value, at=at, person_id=stay.person_id,
+                          accepted=True, reason="checked_out_desk", flagged=False,
+                          user_id=acting_user_id())
+        db.session.add(event)
+        # No flush here: the event gets its id when housing flushes after all StayEnded
+        # handlers; the relationship writes it first.
+        presence.inside, presence.since, presence.last_event = False, at, event
 
 
 def gate_sightings() -> sa.Select:

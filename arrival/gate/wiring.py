@@ -20,16 +20,16 @@ from arrival.housing.absence import add_seen_source
 LEFT_WITH_THE_CHECK_OUT = {"transferred"}
 
 
-def leave_at_check_out(event: StayEnded) -> None:
-    if event.checked_out and event.reason in LEFT_WITH_THE_CHECK_OUT:
-        end_presence_at_check_out(event.stay)
+def leave_at_check_out(events: list[StayEnded]) -> None:
+    end_presence_at_check_out([e.stay for e in events
+                               if e.checked_out and e.reason in LEFT_WITH_THE_CHECK_OUT])
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     templating.init_app(app)
     add_seen_source(app, gate_sightings)
-    subscribe(app, StayEnded, leave_at_check_out)
+    subscribe(app, StayEnded, leave_at_check_out, together=True)
     add_household_section(app, HouseholdSection(
         order=15, field_group=FieldGroup.ACCOMMODATION, template="gate/_household_section.html",
         context=templating.presence_section))

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from arrival.core.actor import acting_user_id
-from arrival.core.events import publish
+from arrival.core.events import publish_all
 from arrival.audit.models import AuditAction
 from arrival.audit.operations import record
 from arrival.catalog.operations import entries
@@ -179,19 +179,36 @@ def check_in(stay: Stay, at: datetime | None = None) -> None:
 
 def check_out(stay: Stay, *, reason: str, destination: str = "", at: datetime | None = None
               ) -> None:
+    check_out_many([stay], reason=reason, destination=destination, at=at)
+
+
+def check_out_many(stays: list[Stay], *, reason: str, destination: str = "",
+                   at: datetime | None = None) -> None:
+    """End many stays with one reason at one moment (a bus leaving): all or nothing.
+    Each stay still gets its transition (history and audit) and its StayEnded event;
+    what a per-stay check-out repeats — the catalogue read, a flush per stay — is
+    done once, so a departure of 200 persons costs one round of writes."""
     reasons = {e.code for e in entries("checkout_reason")}
     if reason not in reasons:
         raise ValidationFailed(reason=_("Choose a reason from the list."))
-    if not stay.open:
+    if any(not stay.open for stay in stays):
         raise ValidationFailed(stay=_("This stay has already ended."))
     at = _moment(at)
-    stay.end_reason = reason
-    stay.destination = " ".join((destination or "").split())[:200] or None
-    target = StayState.CHECKED_OUT if stay.state == StayState.CHECKED_IN.value \
-        else StayState.CANCELLED
-    transition(stay, target, at=at, note=reason)
+    if any(at < (stay.checked_in_at or stay.planned_at) for stay in stays):
+        # Checked before the first change: a refusal leaves every stay as it was.
+        raise ValidationFailed(at=_("The end is before the start of the stay."))
+    destination = " ".join((destination or "").split())[:200] or None
+    ended = []
+    for stay in stays:
+        stay.end_reason = reason
+        stay.destination = destination
+        target = StayState.CHECKED_OUT if stay.state == StayState.CHECKED_IN.value \
+            else StayState.CANCELLED
+        transition(stay, target, at=at, note=reason)
+        ended.append((stay, target is StayState.CHECKED_OUT))
     db.session.flush()
-    publish(StayEnded(stay, reason, checked_out=target is StayState.CHECKED_OUT))
+    # The events after the one flush: a handler sees every stay of the batch ended.
+    publish_all(StayEnded(stay, reason, checked_out=checked_out) for stay, checked_out in ended)
 
 
 def move(persons: list[Person], beds: list[Bed], *, at: datetime | None = None,

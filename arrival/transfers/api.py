@@ -263,22 +263,62 @@ def remove_transfer_household(batch_id: int, entry_id: int):
         "reason": {"type": "string"}, "person": {"type": "object", "nullable": True},
         "counts": {"type": "object"}, "replayed": {"type": "boolean"}}}), **ERRORS})
 def transfer_boarding(batch_id: int):
-    batch = _batch(batch_id)
     body = inputs.json_object()
     code = inputs.text(body, "code", max_length=200, required=True)
     key = _idempotency_key()
+    batch = operations.locked_batch(batch_id)
+    if batch is None:
+        abort(404)
     fingerprint = operations.request_hash(batch.id, {"code": code})
     if key:
         earlier = operations.earlier_answer(key, batch.id, fingerprint)
         if earlier is not None:
             return jsonify({**earlier, "replayed": True})
-    answer = operations.board(batch, code=code)
+    answer = operations.board(batch, code=code, locked=True)
     result = answer.as_json(show_identity=sees(current_user, FieldGroup.IDENTITY))
     if answer.person is not None:
         record_view("transfer_batch", batch.id, "boarding", persons=[answer.person])
     if key:
         operations.keep_answer(key, batch.id, fingerprint, result)
     return jsonify({**result, "replayed": False})
+
+
+@bp.post("/transfers/batches/<int:batch_id>/cancel")
+@documented("Cancel the bus list: {reason (required), version}. Its households are free "
+            "for another list. Refused (409) once the bus has left or while persons are "
+            "boarded (undo their boardings first).", tags=["transfers"],
+            request_body={"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["reason"], "properties": {
+                    "reason": {"type": "string", "maxLength": 300}, **VERSION}}}}},
+            responses={"200": json_response("Cancelled", {"type": "object", "properties": {
+                "state": {"type": "string"}, "households_released": {"type": "integer"},
+                "version": {"type": "integer"}}}), **ERRORS})
+def cancel_transfer_batch(batch_id: int):
+    batch = _batch(batch_id)
+    body = inputs.json_object()
+    reason = inputs.text(body, "reason", max_length=300)
+    released = operations.cancel_batch(batch, reason, expected_version=inputs.integer(
+        body, "version"))
+    return jsonify(state=batch.state, households_released=released, version=batch.version)
+
+
+@bp.post("/transfers/batches/<int:batch_id>/boarding/<public_id>/undo")
+@documented("Undo a wrong boarding before departure: {reason}. Kept in the batch's "
+            "history and audited; refused (409) once the bus has left.", tags=["transfers"],
+            request_body={"required": False, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "reason": {"type": "string", "maxLength": 300}}}}}},
+            responses={"200": json_response("Undone", {"type": "object", "properties": {
+                "counts": {"type": "object"}}}), **ERRORS})
+def undo_transfer_boarding(batch_id: int, public_id: str):
+    batch = _batch(batch_id)
+    person = operations.person_by_public_id(public_id)
+    if person is None:
+        abort(404)
+    body = inputs.json_object(optional=True)
+    operations.undo_boarding(batch, person, inputs.text(body, "reason", max_length=300))
+    record_view("transfer_batch", batch.id, "boarding undone", persons=[person])
+    return jsonify(person=person.public_id, counts=operations.boarding_counts(batch))
 
 
 @bp.post("/transfers/batches/<int:batch_id>/depart")

@@ -110,6 +110,19 @@ def depart_command(batch_id):
         click.echo(f"missing\t{entry.household.ref}\t{person.public_id}")
 
 
+@transfers_cli.command("cancel")
+@click.option("--batch", "batch_id", required=True, type=int)
+@click.option("--reason", required=True, help="Why the bus does not go (kept in its history)")
+def cancel_command(batch_id, reason):
+    """Cancel a bus list: its households can go on another one."""
+    try:
+        released = operations.cancel_batch(_batch(batch_id), reason)
+    except (ValidationFailed, Conflict) as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"bus list {batch_id} cancelled: {released} households free for another list")
+
+
 @transfers_cli.command("handover")
 @click.option("--batch", "batch_id", required=True, type=int)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))

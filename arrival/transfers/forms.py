@@ -58,3 +58,12 @@ class DestinationForm(FlaskForm):
     contact_phone = StringField(_l("Phone"), render_kw={"maxlength": 60})
     weight = StringField(_l("Weight in the distribution key"), render_kw={"maxlength": 9})
     active = BooleanField(_l("In use"))
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(_l("Reason for the cancellation"), render_kw={"maxlength": 300})
+    version = IntegerField(validators=[Optional()])
+
+
+class UndoForm(FlaskForm):
+    reason = StringField(_l("Why (e.g. wrong card)"), render_kw={"maxlength": 300})

@@ -204,6 +204,27 @@ class Boarding(db.Model):
     via: Mapped[str] = mapped_column(sa.String(10), default="card")  # card | tap
 
 
+class UndoneBoarding(db.Model):
+    """A boarding taken back before departure (a wrong card, a wrong tap): the
+    boarding row goes, this history of it stays — who boarded the person when, who
+    undid it when and why."""
+
+    __tablename__ = "transfer_boarding_undone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("transfer_batch.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("transfer_batch_household.id"))
+    boarded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    boarded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    via: Mapped[str] = mapped_column(sa.String(10))
+    undone_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(sa.String(300))
+
+    person = relationship("Person", lazy="joined")
+
+
 class BoardingKey(db.Model):
     """The answer given to a boarding request with an Idempotency-Key: a replay
     (the scan station's offline queue) gets the same answer."""

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from arrival.appointments.models import ACTIVE_APPOINTMENT_STATES, Appointment, AppointmentPerson
 from arrival.audit.models import AuditAction
@@ -33,7 +33,7 @@ from arrival.core.timezone import day_bounds, format_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
 from arrival.housing import operations as housing
-from arrival.housing.models import OPEN_STATES, Stay
+from arrival.housing.models import OPEN_STATES, Bed, Stay
 from arrival.registry.models import Household, Person, PersonFlag
 from arrival.transfers.events import BatchDeparted, DistributionDecided
 from arrival.transfers.models import (
@@ -48,6 +48,7 @@ from arrival.transfers.models import (
     EntryState,
     TransferBatch,
     TransferDestination,
+    UndoneBoarding,
 )
 
 TRANSFERRED = "transferred"  # the check-out reason (config/catalog/checkout_reasons.toml)
@@ -414,17 +415,74 @@ def edit_batch(batch: TransferBatch, *, departs_at: datetime | None, seats,
                fields=changed)
 
 
-def cancel_batch(batch: TransferBatch, reason: str) -> None:
-    _check_planned(batch)
+def cancel_batch(batch: TransferBatch, reason: str, *, expected_version: int | None = None
+                 ) -> int:
+    """The bus list is called off, with a reason (the note of its transition). Its
+    households leave it and can go on another list (the partial unique index holds
+    open entries only). A departed bus cannot be cancelled; nor one that persons
+    have boarded: their boardings are undone first, each with its own reason. The
+    batch is locked first: a scan on another tablet at the same moment either
+    boards before (the cancellation is refused) or finds the list cancelled.
+    Returns the number of households taken off."""
     reason = _text(reason, 300)
     if not reason:
-        raise ValidationFailed(reason=_("Give a reason."))
-    for entry in batch.entries:
-        if entry.open:
-            entry.open, entry.state = False, EntryState.REMOVED.value
+        raise ValidationFailed(reason=_("Give a reason for the cancellation."))
+    batch = _lock(batch)
+    if batch.state == BatchState.DEPARTED.value:
+        raise Conflict(_("This bus has already left: a departed bus list cannot be "
+                         "cancelled."), code="batch_closed")
+    _check_planned(batch)
+    _check_version(batch, expected_version)
+    aboard = boarding_counts(batch)["boarded"]
+    if aboard:
+        raise Conflict(ngettext(
+            "%(num)d person has boarded this bus: undo the boarding first.",
+            "%(num)d persons have boarded this bus: undo their boardings first.", aboard),
+            code="boarded")
+    released = db.session.execute(
+        sa.update(BatchHousehold)
+        .where(BatchHousehold.batch_id == batch.id, BatchHousehold.open.is_(True))
+        .values(open=False, state=EntryState.REMOVED.value)
+        .execution_options(synchronize_session="fetch")).rowcount
     batch.taken = 0
     _batch_transition(batch, BatchState.CANCELLED, reason)
     db.session.flush()
+    _bump(batch)
+    return released
+
+
+def undo_boarding(batch: TransferBatch, person: Person, reason: str | None = None) -> None:
+    """A wrong boarding (a card of the wrong family, a wrong tap) taken back before
+    the departure; its history stays (UndoneBoarding) and it is audited. After the
+    departure the person has been checked out: refused."""
+    reason = _text(reason, 300) or _("wrong boarding")
+    batch = _lock(batch)
+    if batch.state == BatchState.DEPARTED.value:
+        raise Conflict(_("This bus has already left: the boarding can no longer be undone. "
+                         "Check the person in again if they did not travel."),
+                       code="batch_closed")
+    _check_planned(batch)
+    boarding = db.session.get(Boarding, (batch.id, person.id))
+    if boarding is None:
+        raise ValidationFailed(person=_("%(name)s has not boarded this bus.",
+                                        name=person.display_name))
+    db.session.add(UndoneBoarding(
+        batch_id=batch.id, person_id=person.id, entry_id=boarding.entry_id,
+        boarded_at=boarding.boarded_at, boarded_by_id=boarding.by_id, via=boarding.via,
+        undone_at=now(), undone_by_id=acting_user_id(), reason=reason))
+    db.session.delete(boarding)
+    db.session.flush()
+    record(AuditAction.UPDATE, entity_type="transfer_batch", entity_id=batch.id,
+           fields=["boarding"], detail=f"boarding undone: {reason}", persons=[person])
+
+
+def person_by_public_id(public_id: str) -> Person | None:
+    return db.session.scalar(sa.select(Person).where(Person.public_id == str(public_id or "")))
+
+
+def undone_boardings(batch: TransferBatch) -> list[UndoneBoarding]:
+    return list(db.session.scalars(sa.select(UndoneBoarding).where(
+        UndoneBoarding.batch_id == batch.id).order_by(UndoneBoarding.id)))
 
 
 def batches(*, states: tuple[str, ...] | None = None, limit: int = 200) -> list[TransferBatch]:
@@ -440,13 +498,16 @@ def open_entries(batch: TransferBatch) -> list[BatchHousehold]:
 
 
 def loaded_entries(batch: TransferBatch) -> list[BatchHousehold]:
-    """The batch's entries with household, decision and persons in a few queries."""
+    """The batch's entries with household, decision and persons in a few queries:
+    the persons without their documents and flag rows, the household without its
+    members (what the list, the conflicts and the package read is on the decision)."""
     return list(db.session.scalars(
         sa.select(BatchHousehold).where(BatchHousehold.batch_id == batch.id)
         .order_by(BatchHousehold.id)
-        .options(selectinload(BatchHousehold.household),
+        .options(selectinload(BatchHousehold.household).lazyload(Household.persons),
                  selectinload(BatchHousehold.decision).selectinload(DistributionDecision.persons)
-                 .joinedload(DecisionPerson.person))))
+                 .joinedload(DecisionPerson.person)
+                 .options(lazyload(Person.documents), lazyload(Person.flag_rows)))))
 
 
 def persons_of(entry: BatchHousehold) -> list[Person]:
@@ -587,12 +648,13 @@ class Finding:
     message: str
 
 
-def conflicts(batch: TransferBatch) -> list[Finding]:
+def conflicts(batch: TransferBatch, entries: list[BatchHousehold] | None = None
+              ) -> list[Finding]:
     """What stands against the departure, per household on the list: an open
     Jugendamt item for an unaccompanied minor (blocks), an appointment after the
     departure, a person marked absent or checked out otherwise, a person needing
     care without a confirmed receiving place. Set-based: a few queries per batch."""
-    entries = [e for e in loaded_entries(batch) if e.open]
+    entries = [e for e in (loaded_entries(batch) if entries is None else entries) if e.open]
     if not entries:
         return []
     by_person: dict[int, tuple[BatchHousehold, Person]] = {}
@@ -662,10 +724,16 @@ def boarded_ids(batch: TransferBatch, entry: BatchHousehold | None = None) -> se
 def _lock(batch: TransferBatch) -> TransferBatch:
     """Boarding and departure of one batch one after the other (PostgreSQL: row
     lock; SQLite writes one at a time anyway)."""
-    locked = db.session.scalar(sa.select(TransferBatch).where(TransferBatch.id == batch.id)
-                               .with_for_update(of=TransferBatch)
-                               .execution_options(populate_existing=True))
-    return locked
+    return locked_batch(batch.id)
+
+
+def locked_batch(batch_id: int) -> TransferBatch | None:
+    """The batch, read afresh and locked for this transaction (None: no such batch).
+    A boarding request starts with it, before its Idempotency-Key is looked up: two
+    replays of one key, or a scan and a cancellation, run one after the other."""
+    return db.session.scalar(sa.select(TransferBatch).where(TransferBatch.id == batch_id)
+                             .with_for_update(of=TransferBatch)
+                             .execution_options(populate_existing=True))
 
 
 @dataclass
@@ -675,13 +743,14 @@ class BoardingAnswer:
     person: Person | None = None
     entry: BatchHousehold | None = None
     counts: dict = field(default_factory=dict)
+    household_ref: str | None = None
 
     def as_json(self, *, show_identity: bool) -> dict:
         person = None
         if self.person is not None:
+            ref = self.household_ref or (self.entry.household.ref if self.entry else None)
             person = {"public_id": self.person.public_id,
-                      "first_name": self.person.first_given_name,
-                      "household_ref": self.entry.household.ref if self.entry else None}
+                      "first_name": self.person.first_given_name, "household_ref": ref}
             if show_identity:
                 person["name"] = self.person.display_name
         return {"result": self.result, "reason": self.reason, "person": person,
@@ -689,55 +758,74 @@ class BoardingAnswer:
 
 
 def boarding_counts(batch: TransferBatch) -> dict:
-    expected = db.session.scalar(sa.select(sa.func.coalesce(
-        sa.func.sum(BatchHousehold.persons_count), 0)).where(
-        BatchHousehold.batch_id == batch.id, BatchHousehold.open.is_(True))) or 0
-    boarded = db.session.scalar(sa.select(sa.func.count()).select_from(Boarding).where(
-        Boarding.batch_id == batch.id)) or 0
+    """Expected (persons on the list), boarded and missing, in one query."""
+    expected = sa.select(sa.func.coalesce(sa.func.sum(BatchHousehold.persons_count), 0)).where(
+        BatchHousehold.batch_id == batch.id, BatchHousehold.open.is_(True)).scalar_subquery()
+    boarded = sa.select(sa.func.count()).select_from(Boarding).where(
+        Boarding.batch_id == batch.id).scalar_subquery()
+    expected, boarded = db.session.execute(sa.select(expected, boarded)).one()
+    expected, boarded = int(expected or 0), int(boarded or 0)
     return {"expected": expected, "boarded": boarded, "missing": max(expected - boarded, 0)}
 
 
-def _entry_for(batch: TransferBatch, person: Person) -> BatchHousehold | None:
-    return db.session.scalar(
-        sa.select(BatchHousehold)
+def _entry_for(batch: TransferBatch, person: Person
+               ) -> tuple[BatchHousehold | None, str | None, bool]:
+    """The open entry that lists the person, its household's reference and whether
+    the person has boarded already: one query."""
+    row = db.session.execute(
+        sa.select(BatchHousehold, Household.ref, Boarding.person_id)
         .join(DecisionPerson, DecisionPerson.decision_id == BatchHousehold.decision_id)
+        .join(Household, Household.id == BatchHousehold.household_id)
+        .outerjoin(Boarding, sa.and_(Boarding.batch_id == BatchHousehold.batch_id,
+                                     Boarding.person_id == DecisionPerson.person_id))
         .where(BatchHousehold.batch_id == batch.id, BatchHousehold.open.is_(True),
-               DecisionPerson.person_id == person.id))
+               DecisionPerson.person_id == person.id)).first()
+    if row is None:
+        return None, None, False
+    return row[0], row[1], row[2] is not None
 
 
-def board(batch: TransferBatch, *, code: str | None = None, person: Person | None = None
-          ) -> BoardingAnswer:
+def board(batch: TransferBatch, *, code: str | None = None, person: Person | None = None,
+          locked: bool = False) -> BoardingAnswer:
     """A card scanned (or a person tapped) at the bus. Refusals are answers, not
-    errors: a card of someone not on this list, a bus that has left."""
-    batch = _lock(batch)
+    errors: a card of someone not on this list, a bus that has left. `locked`: the
+    caller read the batch with locked_batch in this transaction already.
+
+    A handful of queries (the boarding station scans 200 cards in a few minutes):
+    the batch lock, the card, the person (without documents and flags), the entry
+    with the household reference and the earlier boarding, the counts."""
+    batch = batch if locked else _lock(batch)
     via = "tap" if person is not None else "card"
     if person is None:
         card, status = resolve(code if isinstance(code, str) else "")
         if card is None or status != "ok":
             return _answer(batch, "red", status)
-        person = db.session.get(Person, card.person_id)
+        person = db.session.get(Person, card.person_id, options=[
+            lazyload(Person.documents), lazyload(Person.flag_rows)])
+        if person is None:  # restricted (Art. 18): not shown here
+            return _answer(batch, "red", "not_on_list")
     if batch.state != BatchState.PLANNED.value:
         return _answer(batch, "red", "departed" if batch.state == BatchState.DEPARTED.value
                        else "cancelled", person)
-    entry = _entry_for(batch, person)
+    entry, ref, already = _entry_for(batch, person)
     if entry is None:
         return _answer(batch, "red", "not_on_list", person)
-    if db.session.get(Boarding, (batch.id, person.id)) is not None:
-        return _answer(batch, "amber", "already", person, entry)
+    if already:
+        return _answer(batch, "amber", "already", person, entry, ref)
     try:
         with db.session.begin_nested():
             db.session.add(Boarding(batch_id=batch.id, person_id=person.id, entry_id=entry.id,
                                     boarded_at=now(), by_id=acting_user_id(), via=via))
             db.session.flush()
     except sa.exc.IntegrityError:
-        return _answer(batch, "amber", "already", person, entry)
+        return _answer(batch, "amber", "already", person, entry, ref)
     record(AuditAction.SCAN, entity_type="transfer_batch", entity_id=batch.id,
            detail=f"boarded ({via})", persons=[person])
-    return _answer(batch, "green", "boarded", person, entry)
+    return _answer(batch, "green", "boarded", person, entry, ref)
 
 
-def _answer(batch, result, reason, person=None, entry=None) -> BoardingAnswer:
-    return BoardingAnswer(result, reason, person, entry, boarding_counts(batch))
+def _answer(batch, result, reason, person=None, entry=None, ref=None) -> BoardingAnswer:
+    return BoardingAnswer(result, reason, person, entry, boarding_counts(batch), ref)
 
 
 def request_hash(batch_id: int, body: dict) -> str:
@@ -787,16 +875,18 @@ def depart(batch: TransferBatch, *, expected_version: int | None = None) -> Depa
     boarded = boarded_ids(batch)
     if not boarded:
         raise ValidationFailed(batch=_("Nobody has boarded yet."))
-    blocking = [f for f in conflicts(batch) if f.blocks and f.person and f.person.id in boarded]
+    entries = [e for e in loaded_entries(batch) if e.open]
+    blocking = [f for f in conflicts(batch, entries)
+                if f.blocks and f.person and f.person.id in boarded]
     if blocking:
         raise ValidationFailed(batch=blocking[0].message)
     at = now()
-    entries = [e for e in loaded_entries(batch) if e.open]
+    # With bed and unit: the gate's StayEnded handler reads the site of each stay.
     stays = db.session.scalars(sa.select(Stay).where(
-        Stay.person_id.in_(list(boarded)), Stay.state.in_(OPEN_STATES))).all()
+        Stay.person_id.in_(list(boarded)), Stay.state.in_(OPEN_STATES))
+        .options(selectinload(Stay.bed).selectinload(Bed.unit))).all()
     where = f"{batch.destination.label} ({batch.destination.key})"
-    for stay in stays:
-        housing.check_out(stay, reason=TRANSFERRED, destination=where, at=at)
+    housing.check_out_many(list(stays), reason=TRANSFERRED, destination=where, at=at)
     transferred, missing = [], []
     for entry in entries:
         members = persons_of(entry)

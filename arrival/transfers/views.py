@@ -15,15 +15,15 @@ from flask_login import current_user
 
 from arrival.auth.permissions import FieldGroup, sees
 from arrival.core.clock import today_local
-from arrival.core.forms_support import ActionForm, apply_errors, flash_errors
+from arrival.core.forms_support import ActionForm, apply_errors, run_or_flash
 from arrival.core.timezone import assume_local, to_local
 from arrival.core.validation import Conflict, ValidationFailed
 from arrival.extensions import db
 from arrival.registry.lookup import household_or_404
 from arrival.registry.operations import household_by_ref, record_view
 from arrival.transfers import export, operations
-from arrival.transfers.forms import (AddForm, BatchForm, DecisionForm, DestinationForm,
-                                     EditBatchForm, ScanForm)
+from arrival.transfers.forms import (AddForm, BatchForm, CancelForm, DecisionForm,
+                                     DestinationForm, EditBatchForm, ScanForm, UndoForm)
 from arrival.transfers.models import (BatchHousehold, BatchState, HandoverPackage,
                                       TransferBatch, TransferDestination)
 from arrival.transfers.templating import boarding_texts
@@ -33,6 +33,10 @@ bp = Blueprint("transfers", __name__, url_prefix="/transfers")
 
 def _batch(batch_id: int) -> TransferBatch:
     return db.get_or_404(TransferBatch, batch_id)
+
+
+def _back(batch: TransferBatch):
+    return redirect(url_for("transfers.batch", batch_id=batch.id))
 
 
 def _moment(day, clock: str, field: str = "departs_at") -> datetime:
@@ -165,7 +169,8 @@ def new_batch():
     return render_template("transfers/batch_form.html", form=form), status
 
 
-def _render_batch(batch: TransferBatch, add: AddForm | None = None, edit=None, status=200):
+def _render_batch(batch: TransferBatch, add: AddForm | None = None, edit=None, cancel=None,
+                  status=200):
     entries = operations.open_entries(batch)
     findings = operations.conflicts(batch) if batch.state == BatchState.PLANNED.value else []
     boarded = operations.boarded_ids(batch)
@@ -178,8 +183,9 @@ def _render_batch(batch: TransferBatch, add: AddForm | None = None, edit=None, s
         local = to_local(batch.departs_at)
         edit.departs_on.data, edit.departs_time.data = local.date(), local.strftime("%H:%M")
         edit.seats.data = batch.seats
+    undone = operations.undone_boardings(batch)
     shown = [p for e in entries for p in operations.persons_of(e)] + \
-        [p for c in found for p in c.persons]
+        [p for c in found for p in c.persons] + [u.person for u in undone]
     record_view("transfer_batch", batch.id, "bus list", persons=shown)
     packages = db.session.scalars(db.select(HandoverPackage).where(
         HandoverPackage.batch_id == batch.id).order_by(HandoverPackage.id.desc())).all()
@@ -187,6 +193,8 @@ def _render_batch(batch: TransferBatch, add: AddForm | None = None, edit=None, s
         "transfers/batch.html", batch=batch, entries=entries, findings=findings,
         boarded=boarded, candidates=found, add=add, edit=edit, action=ActionForm(),
         counts=operations.boarding_counts(batch), packages=packages,
+        cancel=cancel or CancelForm(formdata=None),
+        undone=undone, identity=_identity(),
         may_handover=sees(current_user, FieldGroup.HANDOVER)), status
 
 
@@ -212,9 +220,9 @@ def edit_batch(batch_id: int):
         return _render_batch(batch, edit=form, status=422)
     except Conflict as error:
         flash(error.message, "error")
-        return redirect(url_for("transfers.batch", batch_id=batch.id))
+        return _back(batch)
     flash(_("Bus list changed."), "success")
-    return redirect(url_for("transfers.batch", batch_id=batch.id))
+    return _back(batch)
 
 
 @bp.post("/batches/<int:batch_id>/households")
@@ -232,16 +240,11 @@ def add_households(batch_id: int):
         if household is None:
             flash(_("Unknown household %(ref)s.", ref=ref), "error")
             continue
-        try:
-            operations.add_household(batch, household, expected_version=version)
-            version = batch.version
-            added += 1
-        except ValidationFailed as error:
-            flash_errors(error)
+        if not run_or_flash(lambda: operations.add_household(batch, household,
+                                                            expected_version=version)):
             break
-        except Conflict as error:
-            flash(error.message, "error")
-            break
+        version = batch.version
+        added += 1
     if added:
         flash(ngettext("%(num)d household added.", "%(num)d households added.", added),
               "success")
@@ -261,15 +264,8 @@ def remove_household(batch_id: int, entry_id: int):
     entry = _entry(batch, entry_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        operations.remove_household(entry)
-    except ValidationFailed as error:
-        flash_errors(error)
-    except Conflict as error:
-        flash(error.message, "error")
-    else:
-        flash(_("Household taken off the list."), "success")
-    return redirect(url_for("transfers.batch", batch_id=batch.id))
+    run_or_flash(lambda: operations.remove_household(entry), _("Household taken off the list."))
+    return _back(batch)
 
 
 @bp.post("/batches/<int:batch_id>/households/<int:entry_id>/care")
@@ -278,13 +274,9 @@ def confirm_care(batch_id: int, entry_id: int):
     entry = _entry(batch, entry_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        operations.confirm_care_place(entry, True)
-    except Conflict as error:
-        flash(error.message, "error")
-    else:
-        flash(_("Receiving place confirmed."), "success")
-    return redirect(url_for("transfers.batch", batch_id=batch.id))
+    run_or_flash(lambda: operations.confirm_care_place(entry, True),
+                 _("Receiving place confirmed."))
+    return _back(batch)
 
 
 @bp.post("/batches/<int:batch_id>/depart")
@@ -294,21 +286,36 @@ def depart(batch_id: int):
     if not form.validate_on_submit():
         abort(400)
     version = request.form.get("version", type=int)
-    try:
-        done = operations.depart(batch, expected_version=version)
-    except ValidationFailed as error:
-        flash_errors(error)
-        return redirect(url_for("transfers.batch", batch_id=batch.id))
-    except Conflict as error:
-        flash(error.message, "error")
-        return redirect(url_for("transfers.batch", batch_id=batch.id))
+    done = []
+    if not run_or_flash(lambda: done.append(operations.depart(batch, expected_version=version))):
+        return _back(batch)
+    done = done[0]
     flash(ngettext("Departed: %(num)d person checked out as transferred.",
                    "Departed: %(num)d persons checked out as transferred.",
                    len(done.transferred)), "success")
     if done.missing:
         flash(ngettext("%(num)d person was missing and stays.",
                        "%(num)d persons were missing and stay.", len(done.missing)), "warning")
-    return redirect(url_for("transfers.batch", batch_id=batch.id))
+    return _back(batch)
+
+
+@bp.post("/batches/<int:batch_id>/cancel")
+def cancel_batch(batch_id: int):
+    batch = _batch(batch_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_batch(batch, cancel=form, status=422)
+    try:
+        with db.session.begin_nested():
+            operations.cancel_batch(batch, form.reason.data, expected_version=form.version.data)
+    except ValidationFailed as error:
+        apply_errors(form, error)
+        return _render_batch(batch, cancel=form, status=422)
+    except Conflict as error:
+        flash(error.message, "error")
+        return _back(batch)
+    flash(_("Bus list cancelled; its households can go on another list."), "success")
+    return _back(batch)
 
 
 @bp.get("/batches/<int:batch_id>/boarding")
@@ -329,6 +336,7 @@ def _render_boarding(batch, answer=None, status=200):
     return render_template("transfers/boarding.html", batch=batch, entries=entries,
                            boarded=boarded, form=ScanForm(formdata=None), answer=answer,
                            counts=operations.boarding_counts(batch), identity=identity,
+                           undo=UndoForm(formdata=None),
                            texts=boarding_texts()), status
 
 
@@ -341,6 +349,23 @@ def board(batch_id: int):
         abort(400)
     answer = operations.board(batch, code=form.code.data)
     return _render_boarding(batch, answer)
+
+
+@bp.post("/batches/<int:batch_id>/boarding/<public_id>/undo")
+def undo_boarding(batch_id: int, public_id: str):
+    """A wrong boarding taken back (the button on the boarding list)."""
+    batch = _batch(batch_id)
+    person = operations.person_by_public_id(public_id)
+    if person is None:
+        abort(404)
+    form = UndoForm()
+    if not form.validate_on_submit():
+        abort(400)
+    record_view("transfer_batch", batch.id, "boarding undone", persons=[person])
+    run_or_flash(lambda: operations.undo_boarding(batch, person, form.reason.data),
+                 _("Boarding of %(name)s undone.", name=person.display_name if _identity()
+                   else person.first_given_name))
+    return redirect(url_for("transfers.boarding", batch_id=batch.id))
 
 
 @bp.route("/batches/<int:batch_id>/handover", methods=["GET", "POST"])

@@ -209,3 +209,46 @@ class TestAllocation:
         inventory.block_bed(beds[0], "Wasserschaden")
         operations.assign(persons_of(make_household()), beds[1:2])
         assert allocation.propose(self.needs(persons_of, family), site_id=site["site"]) == []
+
+
+class TestCheckOutMany:
+    """A bus leaving: many stays end with one reason at one moment, each with its own
+    transition and its own StayEnded event, all or nothing."""
+
+    @pytest.fixture
+    def placed(self, family, hall, persons_of, beds_of):
+        return operations.assign(persons_of(family), beds_of(hall["units"][0])[:2],
+                                 check_in=True, at=now_utc() - timedelta(hours=3))
+
+    def test_each_stay_gets_its_transition_and_its_event(self, app, placed):
+        from arrival.core.events import bus
+        from arrival.housing.events import StayEnded
+
+        heard = []
+        bus(app).subscribe(StayEnded, heard.append)
+        try:
+            operations.check_out_many(placed, reason="transferred", destination="Böblingen")
+        finally:
+            bus(app).unsubscribe(StayEnded, heard.append)
+        assert [(s.state, s.end_reason, s.destination) for s in placed] == \
+            [("checked_out", "transferred", "Böblingen")] * 2
+        ends = db.session.scalars(sa.select(StayEvent).where(
+            StayEvent.to_state == "checked_out").order_by(StayEvent.stay_id)).all()
+        assert [(e.stay_id, e.from_state, e.note) for e in ends] == \
+            [(s.id, "checked_in", "transferred") for s in placed]
+        assert [(e.stay.id, e.reason, e.checked_out) for e in heard] == \
+            [(s.id, "transferred", True) for s in placed]
+
+    def test_one_stay_already_ended_refuses_them_all(self, placed):
+        operations.check_out(placed[1], reason="absent")
+        with pytest.raises(ValidationFailed):
+            operations.check_out_many(placed, reason="transferred")
+        assert placed[0].state == "checked_in"
+
+    def test_a_moment_before_one_start_changes_none(self, placed):
+        with pytest.raises(ValidationFailed):
+            operations.check_out_many(placed, reason="transferred",
+                                      at=placed[0].checked_in_at - timedelta(minutes=1))
+        assert [s.state for s in placed] == ["checked_in", "checked_in"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(StayEvent).where(
+            StayEvent.to_state == "checked_out")) == 0

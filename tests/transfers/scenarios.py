@@ -46,6 +46,11 @@ def _submit_boarding(c, w):
     return c.submit(page, {"code": w["card"]}, form_page=page)
 
 
+def _submit_undo(c, w):
+    page = f"/transfers/batches/{w['batch']}/boarding"
+    return c.submit(f"{page}/{w['person']}/undo", {"reason": "falsche Karte"}, form_page=page)
+
+
 def _submit_handover(c, w):
     page = f"/transfers/batches/{w['batch']}"
     return c.submit(f"/transfers/batches/{w['batch']}/handover", {}, form_page=page)
@@ -70,6 +75,10 @@ SCENARIOS = {
     "api.transfer_boarding": (*RP, lambda c, w: c.post_json(
         f"/api/v1/transfers/batches/{w['batch']}/boarding", {"code": w["card"]}), "person",
         _listed),
+    "api.undo_transfer_boarding": (*RP, lambda c, w: c.post_json(
+        f"/api/v1/transfers/batches/{w['batch']}/boarding/{w['person']}/undo",
+        {"reason": "falsche Karte"}), "person", _boarded),
+    "transfers.undo_boarding": (*RP, _submit_undo, "person", _boarded),
     "api.depart_transfer_batch": (*RP, lambda c, w: c.post_json(
         f"/api/v1/transfers/batches/{w['batch']}/depart", {}), "person", _boarded),
     "transfers.handover": (*RP, _submit_handover, "person", _listed),

@@ -95,3 +95,42 @@ def test_one_card_scanned_on_two_tablets_at_once_boards_once(committing_app):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Boarding).where(
             Boarding.batch_id == batch_id)) == 1
+
+
+def test_a_cancellation_and_a_scan_at_once_have_one_clear_winner(committing_app):
+    """One tablet cancels the bus list while another scans a card at the bus: either
+    the scan comes first (boarded; the cancellation is refused: someone is on board)
+    or the cancellation does (cancelled; the scan answers red 'cancelled'). Never
+    both saved, never a boarding on a cancelled list."""
+    app = committing_app
+    outcomes = set()
+    for _round in range(3):
+        (ref,) = ready(app, 1)
+        batch_id = bus(app, seats=10)
+        with app.app_context():
+            household = household_by_ref(ref)
+            transfers.add_household(db.session.get(TransferBatch, batch_id), household)
+            token = cards.issue_card(household.persons[0]).token
+            db.session.commit()
+        requests = [(f"/api/v1/transfers/batches/{batch_id}/cancel", {"reason": "Bus defekt"}),
+                    (f"/api/v1/transfers/batches/{batch_id}/boarding", {"code": token})]
+        cancelled, scanned = together(clients(app, ["rp", "rp"]), requests)
+        assert cancelled.status_code in (200, 409), cancelled.get_json()
+        assert scanned.status_code == 200, scanned.get_json()
+        with app.app_context():
+            batch = db.session.get(TransferBatch, batch_id)
+            boardings = db.session.scalar(sa.select(sa.func.count()).select_from(Boarding).where(
+                Boarding.batch_id == batch_id))
+            still_listed = db.session.scalar(sa.select(sa.func.count()).select_from(
+                BatchHousehold).where(BatchHousehold.batch_id == batch_id,
+                                      BatchHousehold.open.is_(True)))
+        if cancelled.status_code == 200:
+            assert scanned.get_json()["reason"] == "cancelled"
+            assert (batch.state, boardings, still_listed, batch.taken) == ("cancelled", 0, 0, 0)
+            outcomes.add("cancel first")
+        else:
+            assert cancelled.get_json()["code"] == "boarded"
+            assert scanned.get_json()["reason"] == "boarded"
+            assert (batch.state, boardings, still_listed) == ("planned", 1, 1)
+            outcomes.add("scan first")
+    assert outcomes  # which one wins is the scheduler's; each round has exactly one
