@@ -170,7 +170,8 @@ class Stay(db.Model):
         sa.Index("uq_stay_open_bed", "bed_id", unique=True,
                  sqlite_where=sa.text(OPEN_STAY_INDEX_SQL),
                  postgresql_where=sa.text(OPEN_STAY_INDEX_SQL)),
-        sa.Index("ix_stay_period", "checked_in_at", "ended_at"),
+        # who is present at a moment, without reading the rows
+        sa.Index("ix_stay_period", "checked_in_at", "ended_at", "person_id"),
         sa.Index("ix_stay_ended_at", "ended_at"),
         sa.Index("ix_stay_planned_at", "planned_at"),
     )

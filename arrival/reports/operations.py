@@ -127,6 +127,13 @@ def generate(day: date, out_dir: Path | None = None, *, user_id: int | None = No
         with single_run(out_dir):
             interrupted = clean_up_interrupted_runs(out_dir, run)
             folder = _build(day, out_dir, run)
+    except ReportAlreadyRunning:
+        # Another server is making the report: this start never ran, so it leaves no
+        # run behind (a "failed" row every night next to the good one would alarm).
+        db.session.rollback()
+        db.session.delete(db.session.get(ReportRun, run.id))
+        db.session.commit()
+        raise
     except Exception as error:
         db.session.rollback()
         mark_interrupted(interrupted)

@@ -23,7 +23,7 @@ class Delivery(db.Model):
     point: Mapped[str] = mapped_column(sa.String(80))
     site_id: Mapped[int | None] = mapped_column(sa.ForeignKey("site.id"))
     card_id: Mapped[int | None] = mapped_column(sa.ForeignKey("card.id"))
-    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     void_reason: Mapped[str | None] = mapped_column(sa.String(200))
@@ -33,6 +33,8 @@ class Delivery(db.Model):
         sa.Index("ix_delivery_person_type", "person_id", "service_type", "delivered_at"),
         sa.Index("ix_delivery_household_type", "household_id", "service_type", "delivered_at"),
         sa.Index("ix_delivery_person_at", "person_id", "delivered_at"),
+        # a day's deliveries and who got them, without reading the rows (absence)
+        sa.Index("ix_delivery_delivered_at", "delivered_at", "person_id"),
     )
 
 

@@ -64,8 +64,7 @@ def dashboard_from_day_book(moment: datetime, live) -> dict | None:
             "absent_3_days": q.absent(moment),
             "beds_blocked": q.beds_blocked(moment)},
         "transfers": live["transfers"](today_start, moment),
-        "trend_14": _trend(flows, base, today, 14, t0),
-        "trend_60": _trend(flows, base, today, 60, t0),
+        **_trends(flows, base, today, t0),
     }
 
 
@@ -127,13 +126,20 @@ def _fortnight(flows: dict, today: date, key: str, today_figures: dict) -> dict 
     return {"total": sum(reasons.values()), "by_reason": reasons}
 
 
-def _trend(flows: dict, base: dict, today: date, days: int, t0: datetime) -> list[dict]:
-    """Closed days from their rows; today as the live trend counts it (to the end of
-    the day). A missing or stale day in the window: the whole trend counted live."""
-    closed = [today - timedelta(days=offset) for offset in range(days - 1, 0, -1)]
-    if any(day not in flows for day in closed):
-        return q.trend(today, days)
-    return [flows[day]["trend"] for day in closed] + [_trend_today(base, today, t0)]
+def _trends(flows: dict, base: dict, today: date, t0: datetime) -> dict[str, list[dict]]:
+    """The 14- and 60-day trends: closed days from their rows, today as the live trend
+    counts it (to the end of the day). A missing or stale day in a window: that trend
+    counted live."""
+    today_row = None
+    trends = {}
+    for days in (14, 60):
+        closed = [today - timedelta(days=offset) for offset in range(days - 1, 0, -1)]
+        if any(day not in flows for day in closed):
+            trends[f"trend_{days}"] = q.trend(today, days)
+            continue
+        today_row = today_row or _trend_today(base, today, t0)
+        trends[f"trend_{days}"] = [flows[day]["trend"] for day in closed] + [today_row]
+    return trends
 
 
 def _trend_today(base: dict, today: date, t0: datetime) -> dict:

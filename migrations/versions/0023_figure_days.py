@@ -35,9 +35,18 @@ def upgrade():
     op.create_index(op.f('ix_bed_removed_at'), 'bed', ['removed_at'])
     op.create_index(op.f('ix_bed_block_blocked_at'), 'bed_block', ['blocked_at'])
     op.create_index(op.f('ix_bed_block_unblocked_at'), 'bed_block', ['unblocked_at'])
+    # who is present, and who was seen, read from the indexes alone
+    op.drop_index('ix_stay_period', table_name='stay')
+    op.create_index('ix_stay_period', 'stay', ['checked_in_at', 'ended_at', 'person_id'])
+    op.drop_index('ix_delivery_delivered_at', table_name='delivery')
+    op.create_index('ix_delivery_delivered_at', 'delivery', ['delivered_at', 'person_id'])
 
 
 def downgrade():
+    op.drop_index('ix_delivery_delivered_at', table_name='delivery')
+    op.create_index('ix_delivery_delivered_at', 'delivery', ['delivered_at'])
+    op.drop_index('ix_stay_period', table_name='stay')
+    op.create_index('ix_stay_period', 'stay', ['checked_in_at', 'ended_at'])
     op.drop_index(op.f('ix_bed_block_unblocked_at'), table_name='bed_block')
     op.drop_index(op.f('ix_bed_block_blocked_at'), table_name='bed_block')
     op.drop_index(op.f('ix_bed_removed_at'), table_name='bed')

@@ -101,6 +101,9 @@ def test_a_run_that_cannot_get_the_lock_leaves_the_live_runs_work_alone(app, tmp
             operations.generate(DAY, out_dir)
     assert live_staging.exists()
     assert _run(app, live).status == "running"
+    with app.app_context():
+        statuses = db.session.scalars(sa.select(ReportRun.status)).all()
+    assert statuses == ["running"], "the refused start left a run behind"
 
 
 @pytest.fixture
