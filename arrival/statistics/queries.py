@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+import sqlalchemy.orm  # noqa: F401  (sa.orm.aliased)
 
 from arrival.cases.models import ClarificationItem, ItemTransition
 from arrival.catalog.models import Authority
@@ -343,9 +344,23 @@ def open_duplicate_decisions(moment: datetime) -> int:
 
 
 def absent(moment: datetime, scope: Scope = Scope(), absence_days: int = 3) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(
-        present_persons(moment, scope).where(Stay.person_id.not_in(
-            seen_between(moment - timedelta(days=absence_days), moment))).subquery())) or 0
+    """Persons present at the moment and not sighted in the days before it: for each
+    present person, one index probe per kind of sighting (NOT EXISTS; a NOT IN over
+    the sightings is rescanned per person by PostgreSQL once it outgrows work_mem)."""
+    start = moment - timedelta(days=absence_days)
+    resident = sa.orm.aliased(Stay)
+    unseen = []
+    for source in sighting_sources():
+        person, at = source.selected_columns[0], source.selected_columns[1]
+        unseen.append(~source.where(person == resident.person_id, at > start, at <= moment)
+                      .exists())
+    query = (sa.select(sa.func.count(resident.id))
+             .where(resident.checked_in_at.is_not(None), resident.checked_in_at <= moment,
+                    sa.or_(resident.ended_at.is_(None), resident.ended_at > moment), *unseen))
+    if scope.site_id is not None:
+        query = query.join(Bed, Bed.id == resident.bed_id).join(
+            Unit, Unit.id == Bed.unit_id).where(Unit.site_id == scope.site_id)
+    return db.session.scalar(query) or 0
 
 
 def beds_blocked(moment: datetime, scope: Scope = Scope()) -> int:
