@@ -756,9 +756,10 @@ def _bulk_loading():
     The generator holds millions of small dicts and tuples without reference cycles;
     the cyclic garbage collector would walk all of them again at every collection
     (at 100,000 persons, more time than generating them). SQLite's default page cache
-    (2 MB) is far smaller than the indexes being filled; a transaction that outgrows it
+    (2 MB) is far smaller than the tables being filled; a transaction that outgrows it
     spills the same pages to the WAL again and again, so the seed's connection gets up
-    to 1 GB (taken only as pages are used) and its old size back afterwards."""
+    to 1 GB (taken only as pages are used) and its old size back afterwards. On both
+    databases the secondary indexes are built after the load, not row by row."""
     collecting = gc.isenabled()
     gc.disable()
     connection = db.session.connection()
@@ -770,6 +771,9 @@ def _bulk_loading():
         if connection.dialect.name == "postgresql":
             with _postgres_without_secondary_indexes(connection, Rows.ORDER):
                 yield
+        elif sqlite:
+            with _sqlite_without_secondary_indexes(connection, Rows.ORDER):
+                yield
         else:
             yield
     finally:
@@ -777,6 +781,23 @@ def _bulk_loading():
             connection.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
         if collecting:
             gc.enable()
+
+
+@contextmanager
+def _sqlite_without_secondary_indexes(connection, tables):
+    """The same on SQLite: the indexes created by name (not those behind a primary key
+    or unique constraint) are dropped for the load and built again after it, in the
+    seed's transaction; a unique partial index checks all rows when it is rebuilt."""
+    marks = ", ".join("?" * len(tables))
+    indexes = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks})", tuple(tables)).all()
+    quote = connection.dialect.identifier_preparer.quote
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    for _name, sql in indexes:
+        connection.exec_driver_sql(sql)
 
 
 @contextmanager
