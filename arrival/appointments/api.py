@@ -285,11 +285,22 @@ def rebook_appointment(appointment_id: int):
 def appointment_day(calendar_id: int):
     calendar = _calendar(calendar_id)
     day = _day(request.args.get("day"), "day", today_local())
-    found = operations.day_list(calendar, day)
-    numbers = operations.card_numbers([a.person_id for x in found for a in x.attendees])
+    rows = operations.day_rows(calendar, day)
+    numbers = operations.card_numbers([a.person_id for row in rows for a in row.attendees])
     return jsonify(day=day.isoformat(), calendar=calendar_json(calendar), appointments=[
-        {**appointment_json(a), "cards": [numbers.get(p.person_id) for p in a.attendees]}
-        for a in found])
+        day_row_json(row, calendar, numbers) for row in rows])
+
+
+def day_row_json(row: operations.DayRow, calendar: SlotCalendar, cards: dict) -> dict:
+    """A day-list row in the fields of appointment_json, and the attendees' cards."""
+    return {
+        "id": row.id, "type": row.type_code, "authority": calendar.authority.code,
+        "calendar": calendar.id, "location": calendar.location,
+        "starts_at": row.starts_at.isoformat(), "ends_at": row.ends_at.isoformat(),
+        "state": row.state, "household_ref": row.household_ref, "item_id": row.item_id,
+        "persons": [a.public_id for a in row.attendees], "reason": row.reason,
+        "desk": row.desk, "version": row.version,
+        "cards": [cards.get(a.person_id) for a in row.attendees]}
 
 
 @bp.post("/appointments/calendars/<int:calendar_id>/arrivals")

@@ -24,7 +24,7 @@ from flask import g
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from arrival.appointments.events import (
     AppointmentAttended,
@@ -331,14 +331,30 @@ def _age_fits(kind: CatalogEntry, person: Person, day: date) -> bool:
         spec.get("max_age") is None or age <= spec["max_age"])
 
 
-def attendees_for(item: ClarificationItem, kind: CatalogEntry) -> list[Attendee]:
+def _person_alone(person_id: int) -> Person:
+    """A person without their documents and flags (a booking reads the name and age)."""
+    return db.session.get(Person, person_id,
+                          options=[lazyload(Person.documents), lazyload(Person.flag_rows)])
+
+
+def _household_alone(household_id: int) -> Household:
+    """A household without its members (a booking of persons needs its id only)."""
+    return db.session.get(Household, household_id, options=[lazyload(Household.persons)])
+
+
+def attendees_for(item: ClarificationItem, kind: CatalogEntry, *,
+                  together: bool = True) -> list[Attendee]:
     """Who comes when the item is booked: for a person's item that person and the
     household's other persons with an unbooked open item of the same topic (they
-    come together); for a household's item the members within the type's ages."""
-    household = item.household
+    come together); for a household's item the members within the type's ages.
+    together=False: the item's own person, or the first member within the ages."""
     today = today_local()
     if item.person_id is None:
-        return [Attendee(p, None) for p in household.persons if _age_fits(kind, p, today)]
+        members = [Attendee(p, None) for p in item.household.persons
+                   if _age_fits(kind, p, today)]
+        return members if together else members[:1]
+    if not together:
+        return [Attendee(_person_alone(item.person_id), item)]
     siblings = list(db.session.scalars(sa.select(ClarificationItem).where(
         ClarificationItem.household_id == item.household_id,
         ClarificationItem.topic == item.topic, ClarificationItem.person_id.is_not(None),
@@ -462,16 +478,14 @@ def book(item: ClarificationItem, *, slot: Slot | None = None,
     if _booked_items([item.id]):
         raise ValidationFailed(item=_("This item already has an appointment; rebook it "
                                       "instead."))
-    attendees = attendees_for(item, kind)
-    if not together:
-        attendees = attendees[:1]
+    attendees = attendees_for(item, kind, together=together)
     if not attendees:
         raise ValidationFailed(persons=_("Nobody in this household can come to this "
                                          "appointment (ages)."))
     items = [a.item.id for a in attendees if a.item] + [item.id]
     if not may_book(item.authority_id, first=not _ever_booked(items)):
         raise AuthorityBoundary(item.id)
-    return _book(kind, item.authority_id, item.household, attendees,
+    return _book(kind, item.authority_id, _household_alone(item.household_id), attendees,
                  household_item=item if item.person_id is None else None,
                  slot=slot, calendar=calendar, starts_at=starts_at)
 
@@ -556,14 +570,17 @@ def _create(kind, calendar, slot, household, attendees, household_item, duration
     made = []
     for group in groups:
         first_item = household_item or next((a.item for a in group if a.item), None)
+        # The calendar and household objects at hand, so that answering with the
+        # appointment does not load them (and the household's members) again.
         appointment = Appointment(
             slot_id=slot.id, calendar_id=calendar.id, authority_id=calendar.authority_id,
+            calendar=calendar, household=household,
             type_code=kind.code, household_id=household.id,
             item_id=first_item.id if first_item else None, starts_at=slot.starts_at,
             ends_at=slot.starts_at + duration, created_by_id=acting_user_id(),
             rebooked_from_id=rebooked_from.id if rebooked_from else None)
         appointment.attendees = [AppointmentPerson(
-            person_id=a.person.id, item_id=a.item.id if a.item else None,
+            person_id=a.person.id, person=a.person, item_id=a.item.id if a.item else None,
             starts_at=appointment.starts_at, ends_at=appointment.ends_at) for a in group]
         db.session.add(appointment)
         db.session.flush()
@@ -785,6 +802,67 @@ def day_list(calendar: SlotCalendar, day: date, *, audit: bool = True) -> list[A
         record_read(persons_of(found), entity_type="appointment_day_list",
                     entity_id=calendar.id, detail=day.isoformat())
     return found
+
+
+@dataclass
+class DayAttendee:
+    person_id: int
+    public_id: str
+    display_name: str
+
+
+@dataclass
+class DayRow:
+    """One line of a day list, read as plain columns (a list of 500 appointments as
+    ORM objects with their attendees, persons and households costs more than the
+    page may take)."""
+
+    id: int
+    type_code: str
+    starts_at: datetime
+    ends_at: datetime
+    state: str
+    reason: str | None
+    called_at: datetime | None
+    desk: str | None
+    item_id: int | None
+    version: int
+    household_ref: str
+    attendees: list[DayAttendee]
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_APPOINTMENT_STATES
+
+
+def day_rows(calendar: SlotCalendar, day: date, *, audit: bool = True) -> list[DayRow]:
+    """The day list as plain rows in two queries, attendees in household order. ORM
+    column queries, so a restricted person or household stays hidden as everywhere."""
+    start, end = day_bounds(day)
+    of_day = (Appointment.calendar_id == calendar.id, Appointment.starts_at >= start,
+              Appointment.starts_at < end)
+    rows = [DayRow(*values, attendees=[]) for values in db.session.execute(
+        sa.select(Appointment.id, Appointment.type_code, Appointment.starts_at,
+                  Appointment.ends_at, Appointment.state, Appointment.reason,
+                  Appointment.called_at, Appointment.desk, Appointment.item_id,
+                  Appointment.version, Household.ref)
+        .join(Household, Household.id == Appointment.household_id).where(*of_day)
+        .order_by(Appointment.starts_at, Appointment.id))]
+    by_id = {row.id: row for row in rows}
+    for appointment_id, person_id, public_id, family, given in db.session.execute(
+            sa.select(AppointmentPerson.appointment_id, Person.id, Person.public_id,
+                      Person.family_name, Person.given_names)
+            .join(Appointment, Appointment.id == AppointmentPerson.appointment_id)
+            .join(Person, Person.id == AppointmentPerson.person_id).where(*of_day)
+            .order_by(AppointmentPerson.appointment_id, Person.position)):
+        row = by_id.get(appointment_id)
+        if row is not None:
+            row.attendees.append(DayAttendee(person_id, public_id, f"{family}, {given}"))
+    if audit:
+        record_read([a.public_id for row in rows for a in row.attendees],
+                    entity_type="appointment_day_list", entity_id=calendar.id,
+                    detail=day.isoformat())
+    return rows
 
 
 def persons_of(appointments) -> list[str]:

@@ -8,16 +8,25 @@ departures spread over the period, cards, service deliveries, clarification
 items in every state (from the real rules), and a known share of deliberate
 duplicates with spelling variants.
 
-Rows are generated in Python and written with bulk inserts (executemany), table
-by table, with ids assigned here; nothing goes through the ORM one object at a time.
+Rows are generated in Python with ids assigned here and written in chunks, all tables
+in dependency order whenever enough rows are waiting (so a million persons never sit in
+memory as rows): PostgreSQL takes them with COPY, SQLite with executemany. Nothing goes
+through the ORM one object at a time. What repeats is computed once: the Latin spellings
+and match keys of a name, and the clarification rules' verdict for a household of the
+same make-up.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import heapq
+import json
+import operator
 import random
 import uuid
+from itertools import repeat
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -25,12 +34,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
+from arrival.cases.rules import ADULT_AGE, IDENTITY_DOCUMENTS, UNACCOMPANIED_FLAG, Need
 from arrival.cases.rules import needs as rule_needs
 from arrival.catalog.models import Authority, CatalogEntry
 from arrival.core import clock
 from arrival.demo import names
+from arrival.database import UTCDateTime
 from arrival.extensions import db
-from arrival.registry import matching
+from arrival.registry import names as name_rules
 from arrival.registry.checkchar import add_check_char
 from arrival.registry.transliteration import romanise
 
@@ -47,6 +58,10 @@ SERVICE_MIX = (("meal", 0.72), ("seen", 0.08), ("clothing", 0.06), ("hygiene_kit
 MEAL_WINDOWS = (("breakfast", time(7, 30)), ("lunch", time(12, 30)), ("dinner", time(18, 30)))
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BATCH = 20_000
+# Rows held before all tables are written out (about 100 MB of row dicts).
+FLUSH_ROWS = 250_000
+SQLITE_SEED_CACHE_KIB = -1_048_576  # negative: KiB, so 1 GiB
+POSTGRES_INDEX_MEMORY = "512MB"  # per index build, for the length of the seed's transaction
 
 
 # Demo site names are German, like everything staff read.
@@ -91,16 +106,81 @@ class HouseholdStand:
     persons: list[Stand] = field(default_factory=list)
 
 
+class RuleVerdicts:
+    """The clarification rules' needs of a household, evaluated once per make-up.
+
+    A verdict depends only on what the rules read of each member: the age against the
+    rules' age limits (and the adult age), the flags the rules name (and the
+    unaccompanied flag), nationality, whether an identity document is held, and the
+    relation. Households of the same make-up get the same needs, mapped to their own
+    members. When a rule uses a condition this key does not cover, every household is
+    evaluated on its own."""
+
+    KEYED_CONDITIONS = {"min_age", "max_age", "flags_any", "household_flags_any",
+                        "nationality_in", "nationality_not_in", "without_identity_document",
+                        "unaccompanied", "separated"}
+
+    def __init__(self, rules, household_topics):
+        self.rules = rules
+        self.household_topics = household_topics
+        conditions = {name for rule in rules for name in rule.attributes.get("when", {})}
+        self.keyed = conditions <= self.KEYED_CONDITIONS
+        limits = {ADULT_AGE}
+        self.flags_read = {UNACCOMPANIED_FLAG}
+        for rule in rules:
+            when = rule.attributes.get("when", {})
+            self.flags_read.update(when.get("flags_any", ()), when.get("household_flags_any", ()))
+            if "min_age" in when:
+                limits.add(when["min_age"])
+            if "max_age" in when:
+                limits.add(when["max_age"] + 1)
+        self.age_limits = sorted(limits)
+        self.cache: dict[tuple, list[tuple[str, str, int | None, int | None]]] = {}
+
+    def age_band(self, age: int) -> int:
+        return sum(age >= limit for limit in self.age_limits)
+
+    def make_up(self, household: HouseholdStand, today: date) -> tuple:
+        return tuple((self.age_band(p.age_on(today)),
+                      tuple(sorted(self.flags_read.intersection(p.flags))), p.nationality,
+                      any(d.type in IDENTITY_DOCUMENTS and d.number for d in p.documents),
+                      p.relation) for p in household.persons)
+
+    def needs(self, household: HouseholdStand, today: date) -> list[Need]:
+        """The needs in a fixed order (rule, then member)."""
+        if not self.keyed:
+            return sorted(rule_needs(household, today, self.rules, self.household_topics),
+                          key=lambda n: (n.rule_code, n.person_id or 0))
+        key = self.make_up(household, today)
+        verdict = self.cache.get(key)
+        if verdict is None:
+            position = {p.id: index for index, p in enumerate(household.persons)}
+            verdict = self.cache[key] = sorted(
+                ((n.rule_code, n.topic, position.get(n.person_id), n.priority)
+                 for n in rule_needs(household, today, self.rules, self.household_topics)),
+                key=lambda v: (v[0], -1 if v[2] is None else v[2]))
+        persons = household.persons
+        return [Need(rule, topic, None if index is None else persons[index].id, priority)
+                for rule, topic, index, priority in verdict]
+
+
 class Rows:
-    """Rows per table and the next id of each, written out in dependency order."""
+    """Rows per table and the next id of each, written out in dependency order.
+
+    ``checkpoint`` writes everything waiting once FLUSH_ROWS rows are held: every row's
+    parent was added before it, so it is in the same chunk (written first, ORDER is the
+    dependency order) or in an earlier one."""
 
     ORDER = ("site", "unit", "bed", "household", "person", "identity_document", "person_flag",
              "person_match_key", "stay", "stay_event", "card", "delivery", "scan",
              "clarification_item", "clarification_transition", "duplicate_decision")
 
-    def __init__(self):
+    def __init__(self, flush_rows: int = FLUSH_ROWS):
         self.rows = {name: [] for name in self.ORDER}
         self.next_id = {}
+        self.counts = dict.fromkeys(self.ORDER, 0)
+        self.waiting = 0
+        self.flush_rows = flush_rows
 
     def start_ids(self) -> None:
         for name in self.ORDER:
@@ -114,39 +194,122 @@ class Rows:
             values["id"] = self.next_id[table]
             self.next_id[table] += 1
         self.rows[table].append(values)
+        self.waiting += 1
         return values.get("id")
 
-    def write(self) -> dict[str, int]:
+    def checkpoint(self) -> None:
+        if self.waiting >= self.flush_rows:
+            self.flush()
+
+    def flush(self) -> None:
         connection = db.session.connection()
-        counts = {}
         for name in self.ORDER:
             rows = self.rows[name]
-            for start in range(0, len(rows), BATCH):
-                _insert_many(connection, db.metadata.tables[name], rows[start:start + BATCH])
-            counts[name] = len(rows)
+            if rows:
+                _write_rows(connection, db.metadata.tables[name], rows)
+                self.counts[name] += len(rows)
+                self.rows[name] = []
+        self.waiting = 0
+
+    def write(self) -> dict[str, int]:
+        self.flush()
         if db.session.get_bind().dialect.name == "postgresql":
+            # COPY and explicit ids leave the id sequences where they were.
             for name in self.next_id:
                 db.session.execute(sa.text(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
-        return counts
+        return dict(self.counts)
 
 
-def _insert_many(connection, table, rows: list[dict]) -> None:
-    """executemany straight on the driver, values converted by the columns' own types
-    once per column: several times faster than the generic path for millions of rows."""
-    if not rows:
-        return
+def _utc_text(value):
+    """A UTC timestamp as SQLAlchemy stores it in SQLite (naive UTC, microseconds)."""
+    if value is None:
+        return None
+    if value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
+    return value.isoformat(" ", "microseconds")[:-6]  # without "+00:00"
+
+
+def _utc_texts(values: tuple) -> list:
+    """A column of timestamps: all of them at C speed when none is missing and all
+    are UTC (the usual case), one by one otherwise."""
+    if None not in values:
+        texts = list(map(datetime.isoformat, values, repeat(" "), repeat("microseconds")))
+        if all(map(str.endswith, texts, repeat("+00:00"))):
+            return list(map(operator.itemgetter(slice(0, -6)), texts))
+    return list(map(_utc_text, values))
+
+
+def _utc_aware(value):
+    if value is None or value.tzinfo is timezone.utc:
+        return value
+    return value.astimezone(timezone.utc)
+
+
+def _date_text(value):
+    return None if value is None else value.isoformat()
+
+
+def _json_text(value):
+    return None if value is None else json.dumps(value)
+
+
+def _each(convert):
+    return lambda values: list(map(convert, values))
+
+
+def _column_converter(column, dialect):
+    """How a column of Python values becomes driver values. The generic bind processors
+    cost more than building the rows; the common types get a conversion that stores
+    the same value at C speed."""
+    kind = column.type
+    sqlite = dialect.name == "sqlite"
+    if isinstance(kind, UTCDateTime):
+        return _utc_texts if sqlite else _each(_utc_aware)
+    if isinstance(kind, sa.JSON):
+        return _each(_json_text)
+    if sqlite and isinstance(kind, sa.Date) and not isinstance(kind, sa.DateTime):
+        return _each(_date_text)
+    process = kind._cached_bind_processor(dialect)
+    return _each(process) if process else None
+
+
+def _driver_tuples(table, columns: list[str], rows: list[dict], dialect) -> list[tuple]:
+    """Rows as tuples in column order, converting only the columns that need it, a
+    whole column at a time (a column that is empty throughout is left as it is)."""
+    values = list(map(operator.itemgetter(*columns), rows))
+    converters = [_column_converter(table.c[c], dialect) for c in columns]
+    if not any(converters):
+        return values
+    by_column = list(zip(*values))
+    for index, convert in enumerate(converters):
+        if convert is not None and by_column[index].count(None) != len(values):
+            by_column[index] = convert(by_column[index])
+    return list(zip(*by_column))
+
+
+def _write_rows(connection, table, rows: list[dict]) -> None:
     dialect = connection.dialect
     columns = list(rows[0])
-    processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+    if len(columns) < 2:
+        raise ValueError("itemgetter of one column gives values, not tuples")
     quote = dialect.identifier_preparer.quote
+    column_list = ", ".join(quote(c) for c in columns)
+    if dialect.name == "postgresql":
+        # COPY: one stream per table and chunk, several times faster than INSERTs.
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {quote(table.name)} ({column_list}) FROM STDIN") as copy:
+            for start in range(0, len(rows), BATCH):
+                for row in _driver_tuples(table, columns, rows[start:start + BATCH], dialect):
+                    copy.write_row(row)
+        return
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+    sql = (f"INSERT INTO {quote(table.name)} ({column_list}) "
            f"VALUES ({', '.join([marker] * len(columns))})")
-    data = [tuple(process(row[c]) if process else row[c]
-                  for c, process in zip(columns, processors)) for row in rows]
-    connection.exec_driver_sql(sql, data)
+    for start in range(0, len(rows), BATCH):
+        connection.exec_driver_sql(
+            sql, _driver_tuples(table, columns, rows[start:start + BATCH], dialect))
 
 
 class Generator:
@@ -171,6 +334,11 @@ class Generator:
         self.releases: list[tuple[datetime, int]] = []  # (time, bed id) heap
         self.people: list[dict] = []
         self.user_id = db.session.scalar(sa.text("SELECT MIN(id) FROM user_account"))
+        # Names repeat (a few hundred surnames and given names): spell and key each once.
+        self.latin: dict[tuple[str, str, str], str] = {}
+        self.family_keys: dict[str, frozenset[str]] = {}
+        self.given_keys: dict[str, frozenset[str]] = {}
+        self.verdicts = RuleVerdicts(self.rules, self.household_topics)
 
     def _catalogue(self, kind: str) -> set[str]:
         return set(db.session.scalars(sa.select(CatalogEntry.code).where(
@@ -275,9 +443,10 @@ class Generator:
         arrivals = sorted((self.arrival_time(), size) for size in self.household_sizes())
         for arrived_at, size in arrivals:
             self.household(arrived_at, size)
+            self.rows.checkpoint()
 
     def household(self, arrived_at: datetime, size: int, *, copy_of: dict | None = None
-                  ) -> None:
+                  ) -> dict:
         rng = self.rng
         household_id = self.rows.add(
             "household", public_id=self.uuid(), ref=self.reference("H"), arrived_at=arrived_at,
@@ -308,6 +477,7 @@ class Generator:
         self.people.append(record)
         if not copy_of and rng.random() < 0.02:
             self.duplicates.append(record)
+        return record
 
     def person(self, household_id, position, relation, sex, age, family, language, system,
                nationality, arrived_at, copy_of, index) -> dict:
@@ -325,8 +495,8 @@ class Generator:
             if born is not None and born > arrived_at.date():
                 # A baby's day of birth lies before the arrival, in the year before.
                 born = born.replace(year=born.year - 1)
-        latin_family = romanise(cyr_family, system, language=language)
-        latin_given = romanise(cyr_given, system, language=language)
+        latin_family = self.romanised(cyr_family, system, language)
+        latin_given = self.romanised(cyr_given, system, language)
         keep_cyrillic = rng.random() < 0.6
         person_id = self.rows.add(
             "person", public_id=self.uuid(), household_id=household_id, position=position,
@@ -350,10 +520,32 @@ class Generator:
                 "born": born, "birth_year": birth_year, "relation": relation, "sex": sex,
                 "age": arrived_at.year - birth_year}
 
+    def romanised(self, cyrillic: str, system: str, language: str) -> str:
+        key = (cyrillic, system, language)
+        latin = self.latin.get(key)
+        if latin is None:
+            latin = self.latin[key] = romanise(cyrillic, system, language=language)
+        return latin
+
+    def keys_of(self, cache: dict, name: str | None, compute) -> frozenset[str]:
+        if not name:
+            return frozenset()
+        keys = cache.get(name)
+        if keys is None:
+            keys = cache[name] = frozenset(compute(name))
+        return keys
+
     def match_keys(self, person_id, family, given, family_cyr, given_cyr, birth_year) -> None:
-        for part, key in matching.name_keys(family, given, family_cyr, given_cyr):
-            self.rows.add("person_match_key", person_id=person_id, part=part, key=key,
-                          birth_year=birth_year)
+        """The rows registry.matching.name_keys gives (the same keys, sorted per part,
+        cut to 80), from keys computed once per distinct name."""
+        family_keys = (self.keys_of(self.family_keys, family, name_rules.match_keys)
+                       | self.keys_of(self.family_keys, family_cyr, name_rules.match_keys))
+        given_keys = (self.keys_of(self.given_keys, given, name_rules.given_name_keys)
+                      | self.keys_of(self.given_keys, given_cyr, name_rules.given_name_keys))
+        for part, keys in (("family", family_keys), ("given", given_keys)):
+            for key in sorted(keys):
+                self.rows.add("person_match_key", person_id=person_id, part=part,
+                              key=key[:80], birth_year=birth_year)
 
     def document(self, person_id: int, age: int, nationality: str) -> list[DocumentStand]:
         rng = self.rng
@@ -403,11 +595,9 @@ class Generator:
         for original in self.duplicates:
             arrived = min(original["arrived_at"] + timedelta(days=self.rng.randint(1, 10)),
                           self.now - timedelta(minutes=5))
-            first = len(self.rows.rows["person"])
-            self.household(arrived, len(original["members"]), copy_of=original)
+            copy = self.household(arrived, len(original["members"]), copy_of=original)
             if self.rng.random() < 0.5:
-                copy = self.rows.rows["person"][first]
-                self.rows.add("duplicate_decision", person_id=copy["id"],
+                self.rows.add("duplicate_decision", person_id=copy["members"][0]["id"],
                               candidate_id=original["members"][0]["id"], score=0.9,
                               reason="Demo: trotz Ähnlichkeit registriert",
                               decided_by_id=self.user_id, decided_at=arrived, resolved_at=None)
@@ -435,6 +625,7 @@ class Generator:
             for member in household["members"]:
                 bed = self.free_beds.pop()
                 self.stay(member, household, bed, arrived, check_in, leaves, reason)
+            self.rows.checkpoint()
 
     def stay(self, member, household, bed, planned, check_in, leaves, reason) -> None:
         ended = leaves if check_in and leaves < self.now else None
@@ -498,6 +689,7 @@ class Generator:
                             point="Demo", site_id=None, result="red", reason="limit_reached",
                             card_id=card_id, person_id=member["id"], delivery_id=None,
                             user_id=self.user_id)
+            self.rows.checkpoint()
 
     # --- clarification ------------------------------------------------------------------------
 
@@ -507,15 +699,18 @@ class Generator:
             arrived = household["arrived_at"]
             today = arrived.astimezone(self.zone).date()
             age_days = (self.now - arrived).total_seconds() / 86400
-            for need in sorted(rule_needs(household["stand"], today, self.rules,
-                                          self.household_topics),
-                               key=lambda n: (n.rule_code, n.person_id or 0)):
+            latest = self.now - timedelta(minutes=1)
+            for need in self.verdicts.needs(household["stand"], today):
                 topic = self.topics[need.topic]
                 created = arrived + timedelta(minutes=rng.randint(1, 30))
-                item_id = self.rows.next_id["clarification_item"]
                 path = self.item_path(age_days, topic)
                 state, resolution = path[-1][0], path[-1][1]
-                self.rows.add(
+                moments = [created]
+                for _step in path[1:]:
+                    moments.append(min(
+                        moments[-1] + timedelta(hours=rng.uniform(2, 24 * age_days / 2)),
+                        latest))
+                item_id = self.rows.add(
                     "clarification_item", household_id=household["id"],
                     person_id=need.person_id, topic=need.topic,
                     authority_id=self.authorities[topic["authority"]],
@@ -524,19 +719,17 @@ class Generator:
                     state=state, waiting_on="person" if state == "waiting" else None,
                     resolution=resolution, assignee_id=None, notes=None,
                     rule_code=need.rule_code, created_at=created,
-                    closed_at=None, version=len(path))
-                previous, moment = None, created
-                for index, (to_state, step_resolution) in enumerate(path):
-                    if index:
-                        moment = min(moment + timedelta(hours=rng.uniform(2, 24 * age_days / 2)),
-                                     self.now - timedelta(minutes=1))
+                    closed_at=moments[-1] if state in ("resolved", "not_applicable") else None,
+                    version=len(path))
+                previous = None
+                for index, ((to_state, step_resolution), moment) in enumerate(
+                        zip(path, moments)):
                     self.rows.add("clarification_transition", item_id=item_id,
                                   from_state=previous, to_state=to_state,
                                   resolution=step_resolution, note=None, at=moment,
                                   user_id=None if index == 0 else self.user_id)
                     previous = to_state
-                if state in ("resolved", "not_applicable"):
-                    self.rows.rows["clarification_item"][-1]["closed_at"] = moment
+            self.rows.checkpoint()
 
     def item_path(self, age_days: float, topic: dict) -> list[tuple[str, str | None]]:
         """The states an item went through: older households are further along."""
@@ -556,6 +749,88 @@ class Generator:
         return [("open", None)]
 
 
+@contextmanager
+def _bulk_loading():
+    """Settings for the length of a seed.
+
+    The generator holds millions of small dicts and tuples without reference cycles;
+    the cyclic garbage collector would walk all of them again at every collection
+    (at 100,000 persons, more time than generating them). SQLite's default page cache
+    (2 MB) is far smaller than the tables being filled; a transaction that outgrows it
+    spills the same pages to the WAL again and again, so the seed's connection gets up
+    to 1 GB (taken only as pages are used) and its old size back afterwards. On both
+    databases the secondary indexes are built after the load, not row by row."""
+    collecting = gc.isenabled()
+    gc.disable()
+    connection = db.session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        cache_size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size={SQLITE_SEED_CACHE_KIB}")
+    try:
+        if connection.dialect.name == "postgresql":
+            with _postgres_without_secondary_indexes(connection, Rows.ORDER):
+                yield
+        elif sqlite:
+            with _sqlite_without_secondary_indexes(connection, Rows.ORDER):
+                yield
+        else:
+            yield
+    finally:
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
+        if collecting:
+            gc.enable()
+
+
+@contextmanager
+def _sqlite_without_secondary_indexes(connection, tables):
+    """The same on SQLite: the indexes created by name (not those behind a primary key
+    or unique constraint) are dropped for the load and built again after it, in the
+    seed's transaction; a unique partial index checks all rows when it is rebuilt."""
+    marks = ", ".join("?" * len(tables))
+    indexes = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks})", tuple(tables)).all()
+    quote = connection.dialect.identifier_preparer.quote
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    for _name, sql in indexes:
+        connection.exec_driver_sql(sql)
+
+
+@contextmanager
+def _postgres_without_secondary_indexes(connection, tables):
+    """PostgreSQL's classic bulk load, inside the seed's transaction: the seeded tables'
+    secondary indexes and foreign keys are dropped, the rows copied in, then the
+    indexes built in one sort each and the foreign keys added back, which checks every
+    row against its parent in one join instead of one lookup per row. Primary keys
+    and unique constraints stay. On an error the transaction rolls all of it back."""
+    names = list(tables)
+    indexes = connection.exec_driver_sql(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "WHERE i.indrelid = ANY(%(tables)s::regclass[]) AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+        {"tables": names}).all()
+    foreign_keys = connection.exec_driver_sql(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%(tables)s::regclass[])",
+        {"tables": names}).all()
+    quote = connection.dialect.identifier_preparer.quote
+    for table, name, _definition in foreign_keys:
+        connection.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+    for name, _definition in indexes:
+        connection.exec_driver_sql(f"DROP INDEX {name}")
+    yield
+    connection.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{POSTGRES_INDEX_MEMORY}'")
+    for _name, definition in indexes:
+        connection.exec_driver_sql(definition)
+    for table, name, definition in foreign_keys:
+        connection.exec_driver_sql(
+            f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+
+
 def seed(persons: int, days: int = 30, seed_value: int = 1, *, deliveries_per_person: float = 5,
          now: datetime | None = None) -> dict[str, int]:
     """Fill an empty database; returns the number of rows per table."""
@@ -564,16 +839,18 @@ def seed(persons: int, days: int = 30, seed_value: int = 1, *, deliveries_per_pe
     if db.session.scalar(sa.select(sa.func.count(Household.id))):
         raise ValueError("the database already holds households; seed an empty database")
     now = (now or clock.now()).replace(microsecond=0)
-    generator = Generator(persons, days, seed_value, now)
-    generator.duplicates = []
-    generator.rows.start_ids()
-    generator.sites()
-    generator.households()
-    generator.deliberate_duplicates()
-    generator.stays()
-    generator.cards_and_deliveries(deliveries_per_person)
-    generator.clarification()
-    counts = generator.rows.write()
+    with _bulk_loading():
+        generator = Generator(persons, days, seed_value, now)
+        generator.duplicates = []
+        generator.rows.start_ids()
+        generator.sites()
+        generator.households()
+        generator.deliberate_duplicates()
+        generator.stays()
+        generator.cards_and_deliveries(deliveries_per_person)
+        generator.clarification()
+        counts = generator.rows.write()
+        del generator
     db.session.flush()
     # Fresh statistics for the query planner: without them PostgreSQL plans the
     # dashboard's counts over a million rows as if the tables were empty.
