@@ -33,6 +33,7 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
         "last_delivery_at": answer.last_delivery_at.isoformat()
         if answer.last_delivery_at else None,
         "instructions": answer.instructions, "hint": answer.hint,
+        "repeated": answer.repeated,
     }
 
 
@@ -40,7 +41,11 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
 @limiter.shared_limit(scan_rate_limit, scope="scan", key_func=station_key)
 @documented(
     "Scan a card at a station: {service_type, point, code, site_id?} where code is the QR "
-    "payload or the printed card number.", tags=["services"],
+    "payload or the printed card number. With an Idempotency-Key (the station's key of "
+    "this scan, the same it queues offline when the answer is lost) a repeat is answered "
+    "as before and recorded once.", tags=["services"],
+    parameters=[{"name": "Idempotency-Key", "in": "header", "required": False,
+                 "schema": {"type": "string", "maxLength": 100}}],
     request_body={"required": True, "content": {"application/json": {"schema": {
         "type": "object", "required": ["service_type", "point", "code"], "properties": {
             "service_type": {"type": "string"}, "point": {"type": "string"},
@@ -59,16 +64,21 @@ def answer_json(answer: operations.ScanAnswer) -> dict:
             "last_delivery_at": {"type": "string", "format": "date-time", "nullable": True},
             "instructions": {"type": "array", "items": {"type": "string"}},
             "hint": {"type": "string", "nullable": True, "description":
-                     "what to do now: a newer card exists, when the service opens next"}}}),
+                     "what to do now: a newer card exists, when the service opens next"},
+            "repeated": {"type": "boolean", "description":
+                         "this key was answered before; nothing new was recorded"}}}),
+        "422": {"description": "Unknown site, or an Idempotency-Key that is not valid"},
         "429": {"description": "Too many scans from this station"}},
 )
 def scan():
     body = inputs.json_object()
+    key = request.headers.get("Idempotency-Key")
     answer = operations.scan(inputs.text(body, "code", max_length=500),
                              service_code=inputs.text(body, "service_type", max_length=80),
                              point=inputs.text(body, "point", max_length=200, default=""),
                              site_id=inputs.integer(body, "site_id"),
-                             locale=str(get_locale()), show_identity=_identity())
+                             locale=str(get_locale()), show_identity=_identity(),
+                             key=offline.check_key(key) if key is not None else None)
     return jsonify(answer_json(answer))
 
 

@@ -55,6 +55,9 @@ class Scan(db.Model):
     person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
     delivery_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delivery.id"))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # The station's key of an online scan: the same scan sent again (its answer lost,
+    # then queued offline) finds it and is not recorded twice.
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), unique=True)
 
     __table_args__ = (
         sa.CheckConstraint("result IN ('green', 'amber', 'red')", name="result"),

@@ -43,7 +43,7 @@ from arrival.extensions import db
 from arrival.housing.models import OPEN_STATES, Bed, Site, Stay, Unit
 from arrival.registry.models import Person
 from arrival.services import operations
-from arrival.services.models import OfflineDelivery
+from arrival.services.models import OfflineDelivery, Scan
 from arrival.services.rules import decide
 
 # How far back a revoked or expired card stays on the list (so that it shows red
@@ -172,6 +172,10 @@ def receive_offline_scan(code, *, service_code: str | None, point: str, site_id:
         OfflineDelivery.idempotency_key == key))
     if existing is not None:
         return _answer(existing, True)
+    online = db.session.scalar(sa.select(Scan).where(Scan.idempotency_key == key))
+    if online is not None:  # recorded online; only its answer was lost on the way back
+        return Received("recorded" if online.delivery_id else "refused", online.reason,
+                        online.delivery_id, True)
     if site_id is not None and db.session.get(Site, site_id) is None:
         raise ValidationFailed(site_id=_("Unknown site."))
     service = operations.service_type(service_code)

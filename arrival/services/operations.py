@@ -49,6 +49,7 @@ class ScanAnswer:
     # The public id of the card holder when their photo may be shown (PERSON_PHOTOS on,
     # a photo taken, and the station's account sees identity); the page loads it.
     photo_of: str | None = None
+    repeated: bool = False  # the same key was answered before: nothing new recorded
 
 
 def service_type(code: str | None) -> ServiceType | None:
@@ -88,9 +89,17 @@ def flag_instructions(person: Person, locale: str) -> list[str]:
 
 
 def scan(code, *, service_code: str | None, point: str, site_id: int | None = None,
-         locale: str = "de", now: datetime | None = None, show_identity: bool = False
-         ) -> ScanAnswer:
+         locale: str = "de", now: datetime | None = None, show_identity: bool = False,
+         key: str | None = None) -> ScanAnswer:
+    """Decide and record one scan. With the station's `key`, a scan already recorded
+    under it is answered as it was (with repeated) and not recorded again."""
     now = now or now_utc()
+    if key is not None:
+        earlier = db.session.scalar(sa.select(Scan).where(Scan.idempotency_key == key))
+        if earlier is not None:
+            return ScanAnswer(earlier.result, earlier.reason, earlier.service_type,
+                              delivery_id=earlier.delivery_id, scan_id=earlier.id,
+                              repeated=True)
     if site_id is not None and (not 0 <= site_id <= INT32_MAX
                                 or db.session.get(Site, site_id) is None):
         raise ValidationFailed(site_id=_("Unknown site."))
@@ -114,7 +123,7 @@ def scan(code, *, service_code: str | None, point: str, site_id: int | None = No
             answer.hint = _opens_next(service, now, locale)
         if decision.allowed:
             answer.delivery_id = _deliver(service, person, card, decision, point, site_id, now)
-    _record_scan(answer, card, point, site_id, now)
+    _record_scan(answer, card, point, site_id, now, key)
     return answer
 
 
@@ -170,11 +179,11 @@ def _deliver(service, person, card, decision, point, site_id, now) -> int:
     return delivery.id
 
 
-def _record_scan(answer: ScanAnswer, card, point, site_id, now) -> None:
+def _record_scan(answer: ScanAnswer, card, point, site_id, now, key=None) -> None:
     row = Scan(scanned_at=now, service_type=answer.service_type, point=point, site_id=site_id,
                result=answer.result, reason=answer.reason, card_id=card.id if card else None,
                person_id=card.person_id if card else None, delivery_id=answer.delivery_id,
-               user_id=acting_user_id())
+               user_id=acting_user_id(), idempotency_key=key)
     db.session.add(row)
     db.session.flush()
     answer.scan_id = row.id

@@ -132,6 +132,32 @@ class TestTheApi:
             assert sent.status_code == 200 and sent.get_json()["result"] == "recorded"
         assert sent.get_json()["repeated"] is True
 
+    def test_a_scan_recorded_online_whose_answer_was_lost_is_not_recorded_again_offline(
+            self, app, client, signed_in, place):
+        # The station sends its key online; the answer never arrives, so it queues the
+        # same scan with the same key and sends it again when it can.
+        signed_in("service_point")
+        body = {"service_type": "clothing", "point": "A", "code": place["tokens"]["Daryna"]}
+        online = client.post_json("/api/v1/scan", body, headers={"Idempotency-Key": "lost-1"})
+        assert online.status_code == 200 and online.get_json()["result"] == "green"
+        replay = client.post_json(
+            "/api/v1/scan/offline",
+            {**body, "scanned_at": (now_utc() - timedelta(minutes=1)).isoformat()},
+            headers={"Idempotency-Key": "lost-1"})
+        assert replay.status_code == 200
+        assert replay.get_json()["repeated"] is True
+        assert replay.get_json()["delivery_id"] == online.get_json()["delivery_id"]
+        again = client.post_json("/api/v1/scan", body, headers={"Idempotency-Key": "lost-1"})
+        assert again.get_json()["repeated"] is True
+        assert count(app, Delivery) == 1
+        assert count(app, OfflineDelivery) == 0
+
+    def test_an_online_scan_refuses_a_key_that_is_not_valid(self, client, signed_in, place):
+        signed_in("service_point")
+        body = {"service_type": "clothing", "point": "A", "code": place["tokens"]["Daryna"]}
+        sent = client.post_json("/api/v1/scan", body, headers={"Idempotency-Key": "x" * 200})
+        assert sent.status_code == 422 and "idempotency_key" in sent.get_data(as_text=True)
+
     def test_the_station_list_is_not_cached(self, client, signed_in, place):
         signed_in("service_point")
         response = client.get(f"/api/v1/offline/station-list?service_type=clothing"

@@ -85,12 +85,19 @@
     window.setTimeout(function () { if (box.parentNode) { box.remove(); } }, seconds * 1000);
   }
 
-  function post(url, body) {
-    return fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": window.arrivalCsrfToken() },
-      body: JSON.stringify(body)
-    });
+  function post(url, body, key) {
+    var headers = { "Content-Type": "application/json", "X-CSRFToken": window.arrivalCsrfToken() };
+    if (key) { headers["Idempotency-Key"] = key; }
+    return fetch(url, { method: "POST", credentials: "same-origin", headers: headers,
+                        body: JSON.stringify(body) });
+  }
+
+  // One key per scan, sent online and kept with the scan when it is queued offline:
+  // a scan the server recorded but whose answer was lost is not recorded twice.
+  function scanKey() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
   // -- offline (issue 14): the station's small card list and its own deliveries --------
@@ -151,7 +158,7 @@
 
   // Decided against the list and this station's own deliveries; handed out amber
   // and queued (the server checks the rules when it receives it).
-  function decideOffline(code) {
+  function decideOffline(code, key) {
     if (!outbox || !cards) { return Promise.resolve({ result: "red", reason: "offline" }); }
     return lookup(code).then(function (entry) {
       if (!entry) { return { result: "red", reason: "unknown_card" }; }
@@ -168,7 +175,7 @@
       recent = recent.filter(function (r) { return now - r.at < 24 * 3600 * 1000; });
       return outbox.keep(stationId + "|recent", recent).then(function () {
         return outbox.enqueue("scan", {
-          kind: "scan", url: station.getAttribute("data-offline-url"), label: entry.f,
+          kind: "scan", url: station.getAttribute("data-offline-url"), label: entry.f, key: key,
           body: { code: code, service_type: service, point: point,
                   site_id: site ? parseInt(site, 10) : null, scanned_at: new Date(now).toISOString() }
         });
@@ -188,15 +195,16 @@
   function submit(code) {
     if (busy || !code) { return; }
     busy = true;
+    var key = scanKey();
     post(station.getAttribute("data-scan-url"), {
       code: code, service_type: service,
       point: point, site_id: site ? parseInt(site, 10) : null
-    }).then(function (response) {
+    }, key).then(function (response) {
       if (response.status === 429) { return { result: "red", reason: "too_many_requests" }; }
       if (response.status === 401) { window.location.reload(); return null; }
-      if (response.status >= 502 && response.status <= 504) { return decideOffline(code); }
+      if (response.status >= 502 && response.status <= 504) { return decideOffline(code, key); }
       return response.json();
-    }, function () { return decideOffline(code); })
+    }, function () { return decideOffline(code, key); })
       .then(function (answer) { if (answer) { show(answer); } })
       .catch(function () { show({ result: "red", reason: "offline" }); })
       .then(function () { busy = false; input.value = ""; input.focus(); });
