@@ -51,9 +51,10 @@ WATCHED = {
     Site: Watched(("opened_at", "closed_at"), {"kind": "opened_at"}),
     DuplicateDecision: Watched(("decided_at", "resolved_at")),
 }
+# A change that moves rows of every day (a unit moved to another site).
+EVERY_DAY = date(1900, 1, 1)
 # Counted through the person's presence: a change counts from the first day the
 # person was in the figures (the household's arrival or the first stay).
-EVERY_DAY = date(1900, 1, 1)
 PERSON_FIGURES = ("sex", "nationality", "date_of_birth", "birth_year", "household_id")
 
 
