@@ -91,6 +91,10 @@ def events(app, hall) -> list[tuple[str, str, bool]]:
 
 
 def gate_scan(page, code: str) -> str:
+    # The last answer is still shown for a few seconds: clear it as its timer would, so
+    # what is read below is the answer to this scan (class and text set together).
+    page.evaluate("() => { const box = document.querySelector('.answer');"
+                  " if (box) { box.className = 'answer'; box.textContent = ''; } }")
     page.fill("#code", code)
     page.locator("#code").press("Enter")
     answer = page.locator(".answer")
