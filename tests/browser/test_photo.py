@@ -32,16 +32,15 @@ def photo_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def camera_browser():
+def camera_browser(browser):
+    """A browser of its own with a fake camera, launched through the session's
+    Playwright (a second sync_playwright() in the same run is refused)."""
     if not CHROMIUM.exists():
         pytest.skip(CHROMIUM_MISSING)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS + FAKE_CAMERA)
-        yield chromium
-        chromium.close()
+    chromium = browser.browser_type.launch(executable_path=str(CHROMIUM), headless=True,
+                                           args=CHROMIUM_ARGS + FAKE_CAMERA)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture
