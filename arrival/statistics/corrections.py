@@ -21,6 +21,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from arrival.cases.models import ClarificationItem, ItemTransition
 from arrival.database import now_utc
@@ -102,21 +103,29 @@ def _person_ids(session: Session) -> tuple[set[int], set[int]]:
 
 
 def _first_counted(session: Session, persons: set[int], households: set[int]) -> list[datetime]:
-    """When these persons (and households) first counted: arrival or first stay."""
+    """When these persons (and households) first counted: arrival or first stay. A
+    household the session holds already (a registration adding its members) is read
+    from memory, not queried: registration is the counter's hot path."""
     found = []
     if persons:
         found.append(session.scalar(sa.select(sa.func.min(Household.arrived_at)).join(
             Person, Person.household_id == Household.id).where(Person.id.in_(persons))))
         found.append(session.scalar(sa.select(sa.func.min(Stay.planned_at)).where(
             Stay.person_id.in_(persons))))
-    if households:
+    unknown = set()
+    for household_id in households:
+        held = session.identity_map.get(identity_key(Household, household_id))
+        if held is not None:
+            found.append(held.arrived_at)
+        else:
+            unknown.add(household_id)
+    if unknown:
         found.append(session.scalar(sa.select(sa.func.min(Household.arrived_at)).where(
-            Household.id.in_(households))))
-    return [moment for moment in found if moment is not None]
+            Household.id.in_(unknown))))
+    return [moment for moment in found if isinstance(moment, datetime)]
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
-    today = q.local_date(now_utc())
     moments: list[datetime] = []
     for whole, objects in ((True, session.new), (True, session.deleted),
                            (False, session.dirty)):
@@ -135,7 +144,7 @@ def _before_flush(session: Session, _context, _instances) -> None:
            for obj in session.dirty):
         days.append(EVERY_DAY)  # a unit moved to another site moves all its stays
     earliest = min(days, default=None)
-    if earliest is not None and earliest < today:
+    if earliest is not None and earliest < q.local_date(now_utc()):
         session.info.setdefault("figure_corrections", []).append(earliest)
 
 

@@ -5,7 +5,7 @@ the trends from the closed days' rows. Figures that depend on the moment itself
 recent rows.
 
 `dashboard_from_day_book` returns None when the day before has no trusted row; the
-caller then counts everything live, so the figures are the same either way (the
+caller (arrival.statistics.figures.dashboard) then counts everything live, so the figures are the same either way (the
 tests compare both for every day of a scenario with corrections).
 """
 
@@ -24,9 +24,9 @@ from arrival.statistics import queries as q
 from arrival.statistics.daybook import advance, end_of_day, usable_flows, usable_stocks
 
 
-def dashboard_from_day_book(moment: datetime, live) -> dict | None:
-    """`live` supplies the parts both paths count the same way (functions of
-    arrival.statistics.figures: site_rows_of, appointments, transfers)."""
+def dashboard_from_day_book(moment: datetime) -> tuple[dict, list] | None:
+    """The figures that come from the day book, and the open sites' occupancy (the
+    caller, arrival.statistics.figures, adds what both ways count alike)."""
     today = q.local_date(moment)
     yesterday = today - timedelta(days=1)
     base = usable_stocks(yesterday)
@@ -50,12 +50,10 @@ def dashboard_from_day_book(moment: datetime, live) -> dict | None:
                        "last_14_days": _fortnight(flows, today, "departures", departures_today)
                        or q.departures(q.day_bounds(today - timedelta(days=13))[0], moment)},
         "present": stocks["present"],
-        "sites": live["site_rows_of"](sites),
         "totals": occupancy.totals(sites),
         "demographics": stocks["demographics"],
         "vulnerable": stocks["vulnerable"],
         "clarification": _clarification(stocks, moment),
-        "appointments": live["appointments"](today),
         "services": q.services(today_start, moment),
         "data_quality": {
             "without_full_date_of_birth": stocks["without_full_date_of_birth"],
@@ -63,9 +61,8 @@ def dashboard_from_day_book(moment: datetime, live) -> dict | None:
             "open_duplicate_decisions": stocks["open_duplicate_decisions"],
             "absent_3_days": q.absent(moment),
             "beds_blocked": q.beds_blocked(moment)},
-        "transfers": live["transfers"](today_start, moment),
         **_trends(flows, base, today, t0),
-    }
+    }, sites
 
 
 def _open_sites(kept: dict, moment: datetime) -> list[occupancy.SiteOccupancy]:

@@ -39,7 +39,7 @@ def end_of_day(day: date) -> datetime:
 
 def recount_day(day: date) -> dict:
     """The figures of one closed day counted from all history (slow on a large
-    registry; the tests and `flask figures verify` compare it with the kept row)."""
+    registry): what the kept row must equal (tests/statistics/test_day_book.py)."""
     start, end = q.day_bounds(day)
     moment, next_day = end_of_day(day), day + timedelta(days=1)
     sites = occupancy.site_occupancy(moment, include_closed=True)

@@ -40,12 +40,22 @@ def dashboard(as_of: datetime | None = None, site_id: int | None = None) -> dict
     is closed (the whole centre), otherwise counted live — the same figures."""
     moment = as_of or now_utc()
     if site_id is None:
-        booked = dashboard_from_day_book(moment, {
-            "site_rows_of": site_rows_of, "appointments": appointments,
-            "transfers": transfers.figures})
+        booked = booked_dashboard(moment)
         if booked is not None:
             return booked
     return counted_dashboard(moment, site_id)
+
+
+def booked_dashboard(moment: datetime) -> dict | None:
+    """The whole centre's figures from the day book, with the parts both ways count
+    alike (site rows, appointments, transfers); None while yesterday is not closed."""
+    booked = dashboard_from_day_book(moment)
+    if booked is None:
+        return None
+    figures, sites = booked
+    today = q.local_date(moment)
+    return {**figures, "sites": site_rows_of(sites), "appointments": appointments(today),
+            "transfers": transfers.figures(q.day_bounds(today)[0], moment)}
 
 
 def counted_dashboard(moment: datetime, site_id: int | None = None) -> dict:

@@ -18,16 +18,12 @@ from arrival.housing.models import Bed, BedBlock, Stay
 from arrival.registry.models import Household, Person, PersonFlag
 from arrival.statistics import daybook
 from arrival.statistics import queries as q
-from arrival.statistics.current import dashboard_from_day_book
-from arrival.statistics.figures import appointments, counted_dashboard, site_rows_of
+from arrival.statistics.figures import booked_dashboard, counted_dashboard
 from arrival.statistics.models import FigureDay
-from arrival.transfers import operations as transfers
 
 # Mid-morning in Stuttgart, 60 days after the first arrivals of the seeded centre.
 NOW = datetime(2022, 5, 20, 9, 30, tzinfo=timezone.utc)
 TODAY = date(2022, 5, 20)
-LIVE = {"site_rows_of": site_rows_of, "appointments": appointments,
-        "transfers": transfers.figures}
 
 
 def _seeded_and_closed(app, persons: int, days: int):
@@ -71,7 +67,7 @@ def assert_rows_match_a_recount(days):
 
 def assert_dashboards_match(moments):
     for moment in moments:
-        booked = dashboard_from_day_book(moment, LIVE)
+        booked = booked_dashboard(moment)
         assert booked is not None, moment
         assert booked == counted_dashboard(moment), f"the dashboard at {moment} differs"
 
@@ -96,7 +92,7 @@ class TestAClosedCentre:
         assert not any(row.stale for row in days.values())
         assert_rows_match_a_recount(last_days(61))
         assert_dashboards_match([NOW] + [m for day in last_days(60)[::6] for m in moments_of(day)])
-        board = dashboard_from_day_book(NOW, LIVE)
+        board = booked_dashboard(NOW)
         yesterday = db.session.get(FigureDay, TODAY - timedelta(days=1)).flows
         assert board["arrivals"]["yesterday"] == yesterday["arrivals"]
         assert board["trend_60"][-2] == yesterday["trend"]
@@ -116,6 +112,20 @@ class TestWhichDaysTurnStale:
         corrected = q.local_date(NOW - timedelta(days=10))
         days = kept_days()
         assert all(row.stale == (day >= corrected) for day, row in days.items())
+
+    def test_a_person_added_to_a_household_that_arrived_last_week_counts_from_its_arrival(
+            self):
+        household = db.session.scalars(sa.select(Household).where(
+            Household.arrived_at < NOW - timedelta(days=7)).order_by(Household.id)).first()
+        member = db.session.scalars(sa.select(Person).where(
+            Person.household_id == household.id)).first()
+        db.session.add(Person(household_id=household.id,
+                              family_name=member.family_name, given_names="Nachgetragen",
+                              sex="female", birth_year=2015, nationality="UKR",
+                              relation="child", position=99))
+        db.session.flush()
+        arrived = q.local_date(household.arrived_at)
+        assert all(row.stale == (day >= arrived) for day, row in kept_days().items())
 
     def test_a_change_of_today_leaves_the_closed_days_alone(self):
         stay = stay_checked_in_before(NOW - timedelta(days=2))
@@ -150,7 +160,7 @@ class TestWhichDaysTurnStale:
     def test_the_dashboard_counts_live_while_yesterday_is_stale(self):
         stay = stay_checked_in_before(NOW - timedelta(days=3))
         housing.check_out(stay, reason="private_accommodation", at=NOW - timedelta(days=2))
-        assert dashboard_from_day_book(NOW, LIVE) is None
+        assert booked_dashboard(NOW) is None
 
 
 
