@@ -21,7 +21,8 @@ from arrival.housing import occupancy
 from arrival.housing.models import Site
 from arrival.statistics import changes
 from arrival.statistics import queries as q
-from arrival.statistics.daybook import advance, end_of_day, usable_flows, usable_stocks
+from arrival.statistics.daybook import (advance, advance_sites, end_of_day, usable_flows,
+                                        usable_stocks)
 
 
 def dashboard_from_day_book(moment: datetime) -> tuple[dict, list] | None:
@@ -146,8 +147,9 @@ def _trend_today(base: dict, today: date, t0: datetime) -> dict:
     present = base["present"] + sum(occupied for occupied, _ in stays.values())
     planned = base["planned"] + sum(planned for _, planned in stays.values())
     capacity = base["capacity"]
-    if changes.sites_with_bed_changes(t0, until):
-        capacity = q.capacity_at(until)
+    bed_changes = changes.sites_with_bed_changes(t0, until)
+    if bed_changes:
+        _sites, capacity = advance_sites(base["sites"], stays, bed_changes, until)
     return {"date": today.isoformat(), "arrivals": q.arrivals(start, end)["persons"],
             "departures": q.departures(start, end)["total"], "present": present,
             "free_beds": max(capacity - present - planned, 0)}

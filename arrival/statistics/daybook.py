@@ -108,8 +108,9 @@ def advance(stocks: dict, t0: datetime, t: datetime) -> dict:
     on = q.local_date(t)
     stays = changes.stay_changes_by_site(t0, t)
     bed_changes = changes.sites_with_bed_changes(t0, t)
-    sites = _advance_sites(stocks["sites"], stays, bed_changes, t)
-    capacity = q.capacity_at(t) if bed_changes else stocks["capacity"]
+    sites, capacity = advance_sites(stocks["sites"], stays, bed_changes, t)
+    if not bed_changes:
+        capacity = stocks["capacity"]
     items = {(a, topic): [count, overdue] for a, topic, count, overdue in stocks["open_items"]}
     for (authority_id, topic, kind), change in changes.open_items_change(t0, t).items():
         items.setdefault((authority_id, topic), [0, 0])[kind == "overdue"] += change
@@ -136,12 +137,15 @@ def advance(stocks: dict, t0: datetime, t: datetime) -> dict:
     }
 
 
-def _advance_sites(kept: dict, stays: dict, bed_changes: set[int], t: datetime) -> dict:
-    """Sites opened by t: [capacity, occupied, planned, blocked]. A site whose beds
-    changed (or that is new) is counted again; the others move by their stays."""
-    opened = db.session.scalars(sa.select(Site.id).where(Site.opened_at <= t)).all()
-    recount = [site for site in opened
-               if str(site) not in kept] + sorted(bed_changes)
+def advance_sites(kept: dict, stays: dict, bed_changes: set[int], t: datetime
+                   ) -> tuple[dict, int]:
+    """Sites opened by t: [capacity, occupied, planned, blocked], and the capacity of
+    those open at t (reserves not counted, as in queries.capacity_at). A site whose
+    beds changed (or that is new) is counted again; the others move by their stays."""
+    opened = db.session.execute(
+        sa.select(Site.id, Site.kind, Site.closed_at).where(Site.opened_at <= t)).all()
+    recount = [site.id for site in opened
+               if str(site.id) not in kept] + sorted(bed_changes)
     sites = {key: list(values) for key, values in kept.items()}
     for site, (occupied, planned) in stays.items():
         if str(site) in sites:
@@ -150,7 +154,10 @@ def _advance_sites(kept: dict, stays: dict, bed_changes: set[int], t: datetime) 
     if recount:
         for row in occupancy.site_occupancy(t, site_ids=recount, include_closed=True):
             sites[str(row.site_id)] = [row.capacity, row.occupied, row.planned, row.blocked]
-    return sites
+    # Summed from the sites' rows: a bed added today must not recount every bed.
+    capacity = sum(sites[str(site.id)][0] for site in opened if site.kind != "reserve"
+                   and (site.closed_at is None or site.closed_at > t))
+    return sites, capacity
 
 
 def to_next_day(stocks: dict, day: date) -> dict:

@@ -344,23 +344,28 @@ def open_duplicate_decisions(moment: datetime) -> int:
 
 
 def absent(moment: datetime, scope: Scope = Scope(), absence_days: int = 3) -> int:
-    """Persons present at the moment and not sighted in the days before it: for each
-    present person, one index probe per kind of sighting (NOT EXISTS; a NOT IN over
-    the sightings is rescanned per person by PostgreSQL once it outgrows work_mem)."""
+    """Persons present at the moment and not sighted in the days before it: those
+    present less those present among the persons sighted in the window. Only the
+    window's sightings are read (an index range per kind), not every resident's
+    history; IN is a semi-join on both databases (a NOT IN over the sightings is
+    rescanned per person by PostgreSQL once it outgrows work_mem)."""
     start = moment - timedelta(days=absence_days)
-    resident = sa.orm.aliased(Stay)
-    unseen = []
+    sighted = []
     for source in sighting_sources():
         person, at = source.selected_columns[0], source.selected_columns[1]
-        unseen.append(~source.where(person == resident.person_id, at > start, at <= moment)
-                      .exists())
-    query = (sa.select(sa.func.count(resident.id))
-             .where(resident.checked_in_at.is_not(None), resident.checked_in_at <= moment,
-                    sa.or_(resident.ended_at.is_(None), resident.ended_at > moment), *unseen))
+        sighted.append(source.with_only_columns(person).where(at > start, at <= moment))
+    seen = sa.union(*sighted).subquery()
+    resident = sa.orm.aliased(Stay)
+    residents = (sa.select(sa.func.count(resident.id))
+                 .where(resident.checked_in_at.is_not(None), resident.checked_in_at <= moment,
+                        sa.or_(resident.ended_at.is_(None), resident.ended_at > moment)))
     if scope.site_id is not None:
-        query = query.join(Bed, Bed.id == resident.bed_id).join(
+        residents = residents.join(Bed, Bed.id == resident.bed_id).join(
             Unit, Unit.id == Bed.unit_id).where(Unit.site_id == scope.site_id)
-    return db.session.scalar(query) or 0
+    present_count = db.session.scalar(residents) or 0
+    present_seen = db.session.scalar(
+        residents.where(resident.person_id.in_(sa.select(seen.c[0])))) or 0
+    return present_count - present_seen
 
 
 def beds_blocked(moment: datetime, scope: Scope = Scope()) -> int:

@@ -113,3 +113,28 @@ def test_a_site_view_counts_only_that_site(scenario, make_site):
     other = make_site(3)
     board = dashboard(end_of_day(DAY), site_id=other["site"])
     assert board["present"] == 0
+
+
+@pytest.mark.parametrize("moment, absent", [
+    # Anna was seen at 27.03. 23:59 and 28.03. 00:01 (meals), Borys at his check-in
+    # 27.03. 00:30; Artem left on the 27th, household C is only planned.
+    (local(30, 0, 0), 0),
+    (local(30, 0, 30), 1),   # exactly three days after Borys's check-in: absent
+    (local(30, 0, 31), 1),
+    (local(31, 0, 0), 1),    # Anna's last meal, 28.03. 00:01, is inside the window
+    (local(31, 0, 2), 2),    # ... and now outside it
+])
+def test_residents_not_seen_for_three_days_are_absent(scenario, moment, absent):
+    assert q.absent(moment) == absent
+
+
+def test_absence_of_one_site_counts_its_residents_only(scenario, make_site):
+    import sqlalchemy as sa
+
+    from arrival.extensions import db
+    from arrival.housing.models import Site
+
+    hall = db.session.scalar(sa.select(Site.id).where(Site.name == "Halle Nord"))
+    other = make_site(3)
+    assert q.absent(local(31, 0, 2), q.Scope(hall)) == 2
+    assert q.absent(local(31, 0, 2), q.Scope(other["site"])) == 0
