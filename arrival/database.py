@@ -132,6 +132,15 @@ def make_private(database_file: Path) -> None:
             continue
 
 
+def configure_postgresql(engine: Engine, random_page_cost: float) -> None:
+    """Planner settings for every connection (config POSTGRES_RANDOM_PAGE_COST)."""
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET random_page_cost = {float(random_page_cost)}")
+        dbapi_connection.commit()  # a SET inside a rolled-back transaction is undone
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, foreign keys, busy timeout, and transactions SQLAlchemy fully controls.
 

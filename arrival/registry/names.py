@@ -315,6 +315,7 @@ def _form_keys(form: str) -> set[str]:
     return keys
 
 
+@functools.lru_cache(maxsize=65536)
 def fold_name(name: str) -> str:
     """The folded form of a name (first reading of each word), e.g. for display in debugging."""
     return " ".join(filter(None, (_primary_form(part) for part in split_name_parts(name))))
@@ -379,8 +380,11 @@ def _string_similarity(a: str, b: str) -> float:
     )
 
 
+@functools.lru_cache(maxsize=65536)
 def name_similarity(a: str, b: str) -> float:
-    """Similarity 0..1 of two names across scripts and transliteration tables."""
+    """Similarity 0..1 of two names across scripts and transliteration tables.
+    Cached: a common name brings dozens of candidates with the same few spellings,
+    and each pair costs up to a thousand string comparisons."""
     strings_a, strings_b = _similarity_strings(a), _similarity_strings(b)
     if not strings_a or not strings_b:
         return 0.0

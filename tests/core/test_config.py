@@ -75,6 +75,24 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(app, datab
         assert connection.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
 
 
+def test_postgresql_connections_price_index_lookups_for_ssd(app, database_url, monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL settings")
+    import sqlalchemy as sa
+
+    from arrival.extensions import db
+
+    with app.app_context():
+        db.session.rollback()  # a rolled-back transaction must not undo the setting
+        assert db.session.execute(sa.text("SHOW random_page_cost")).scalar() == "1.1"
+    monkeypatch.setenv("POSTGRES_RANDOM_PAGE_COST", "2")
+    other = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": database_url})
+    with other.app_context():
+        assert db.session.execute(sa.text("SHOW random_page_cost")).scalar() == "2"
+        db.session.remove()
+        db.engine.dispose()
+
+
 # Settings are read when the application is created, not when config.settings is
 # imported, and a bad value names its variable.
 
@@ -94,6 +112,9 @@ def test_a_changed_environment_takes_effect_in_the_next_application(monkeypatch)
     ("ABSENCE_DAYS", "three"),
     ("SESSION_IDLE_MINUTES", "0"),
     ("SQLITE_BUSY_TIMEOUT_MS", "-1"),
+    ("POSTGRES_RANDOM_PAGE_COST", "0"),
+    ("POSTGRES_RANDOM_PAGE_COST", "nan"),
+    ("POSTGRES_RANDOM_PAGE_COST", "fast"),
     ("SESSION_COOKIE_SECURE", "maybe"),
     ("TIMEZONE", "Europe/Stutgart"),
     ("SITREP_SUPPRESS_BELOW", "few"),
