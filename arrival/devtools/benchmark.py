@@ -91,12 +91,13 @@ def _vacuum(url: str) -> None:
     """PostgreSQL: what autovacuum does in a running centre, done at once after the bulk
     load (not timed). Without it the visibility map is empty and every index-only scan
     reads the table rows too (the absence count fetched 36,000 delivery rows)."""
-    from sqlalchemy import create_engine
+    from sqlalchemy import create_engine, make_url
 
+    if make_url(url).get_backend_name() != "postgresql":
+        return
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("VACUUM (ANALYZE)")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("VACUUM (ANALYZE)")
     engine.dispose()
 
 

@@ -109,8 +109,6 @@ def advance(stocks: dict, t0: datetime, t: datetime) -> dict:
     stays = changes.stay_changes_by_site(t0, t)
     bed_changes = changes.sites_with_bed_changes(t0, t)
     sites, capacity = advance_sites(stocks["sites"], stays, bed_changes, t)
-    if not bed_changes:
-        capacity = stocks["capacity"]
     items = {(a, topic): [count, overdue] for a, topic, count, overdue in stocks["open_items"]}
     for (authority_id, topic, kind), change in changes.open_items_change(t0, t).items():
         items.setdefault((authority_id, topic), [0, 0])[kind == "overdue"] += change

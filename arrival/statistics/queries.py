@@ -344,28 +344,23 @@ def open_duplicate_decisions(moment: datetime) -> int:
 
 
 def absent(moment: datetime, scope: Scope = Scope(), absence_days: int = 3) -> int:
-    """Persons present at the moment and not sighted in the days before it: those
-    present less those present among the persons sighted in the window. Only the
-    window's sightings are read (an index range per kind), not every resident's
-    history; IN is a semi-join on both databases (a NOT IN over the sightings is
-    rescanned per person by PostgreSQL once it outgrows work_mem)."""
+    """Persons present at the moment and not sighted in the days before it: the
+    present persons joined with those sighted in the window, which reads only the
+    window's sightings (an index range per kind), not every resident's history. A
+    join, not NOT IN: PostgreSQL rescans a NOT IN subquery per person once it
+    outgrows work_mem."""
     start = moment - timedelta(days=absence_days)
     sighted = []
     for source in sighting_sources():
         person, at = source.selected_columns[0], source.selected_columns[1]
         sighted.append(source.with_only_columns(person).where(at > start, at <= moment))
-    seen = sa.union(*sighted).subquery()
-    resident = sa.orm.aliased(Stay)
-    residents = (sa.select(sa.func.count(resident.id))
-                 .where(resident.checked_in_at.is_not(None), resident.checked_in_at <= moment,
-                        sa.or_(resident.ended_at.is_(None), resident.ended_at > moment)))
-    if scope.site_id is not None:
-        residents = residents.join(Bed, Bed.id == resident.bed_id).join(
-            Unit, Unit.id == Bed.unit_id).where(Unit.site_id == scope.site_id)
-    present_count = db.session.scalar(residents) or 0
-    present_seen = db.session.scalar(
-        residents.where(resident.person_id.in_(sa.select(seen.c[0])))) or 0
-    return present_count - present_seen
+    seen = sa.union(*sighted).subquery("seen")  # UNION: each person once
+    residents = present_persons(moment, scope).subquery("residents")
+    present_count, seen_count = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(seen.c.person_id))
+        .select_from(residents.outerjoin(seen, seen.c.person_id == residents.c.person_id))
+    ).one()
+    return present_count - seen_count
 
 
 def beds_blocked(moment: datetime, scope: Scope = Scope()) -> int:
