@@ -128,9 +128,28 @@ def signed_in_client(app, username: str):
     return client
 
 
+# The benchmark's households must be new to the duplicate check, or it measures the
+# refusal: "Benchmark17" and "Benchmark18" share every match key (digits are not
+# letters), and names that differ in one letter are a typo to the scoring. So each
+# index becomes five syllables of a scrambled number (a bijection: the multiplier is
+# coprime to 60**5), and neighbouring indices get unrelated names.
+_SYLLABLES = tuple(c + v for c in "bdfklmnprstv" for v in "aeiou")
+_NAME_SPACE = len(_SYLLABLES) ** 5
+_SCRAMBLE = 2_654_435_761
+
+
+def bench_family_name(index: int) -> str:
+    number = index * _SCRAMBLE % _NAME_SPACE
+    syllables = []
+    for _ in range(5):
+        number, digit = divmod(number, len(_SYLLABLES))
+        syllables.append(_SYLLABLES[digit])
+    return "".join(syllables).capitalize()
+
+
 def family(index: int) -> dict:
     def person(relation, given, sex, born, **extra):
-        return {"relation": relation, "family_name": f"Benchmark{index}",
+        return {"relation": relation, "family_name": bench_family_name(index),
                 "given_names": given, "sex": sex, "date_of_birth": born, "nationality": "UKR",
                 "document": {"type": "none"}, **extra}
 
@@ -165,7 +184,8 @@ def measure_requests(app, repeat: int, dashboard_repeat: int | None = None) -> d
     def register(i):
         response = intake.post("/api/v1/households", json=family(stamp * 1000 + i), headers={
             "X-CSRFToken": intake.csrf, "Idempotency-Key": f"bench-{stamp}-{i}"})
-        assert response.status_code in (200, 201, 409), response.get_data(as_text=True)[:300]
+        # created: a refusal as a likely duplicate is another, shorter path
+        assert response.status_code == 201, response.get_data(as_text=True)[:300]
 
     results["register_household_ms"] = timed(register, repeat)
 
@@ -566,7 +586,7 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for(port)
-        counts = {"registrations": 0, "scans": 0, "errors": 0}
+        counts = {"registrations": 0, "refused_as_duplicates": 0, "scans": 0, "errors": 0}
         failures: Counter[str] = Counter()  # what failed: "sign-in …", "POST /api/… 503"
         lock = threading.Lock()
         # Every client signs in first; the clock of the phase starts when all have
@@ -599,7 +619,8 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
                                           {"Idempotency-Key": f"load-{stamp}-{index}-{n}"})
                 with lock:
                     ok = status in (200, 201, 409)
-                    counts["registrations" if ok else "errors"] += 1
+                    counts["refused_as_duplicates" if status == 409 else
+                           "registrations" if ok else "errors"] += 1
                     if not ok:
                         failures[f"POST /api/v1/households {status}"] += 1
 

@@ -23,12 +23,13 @@ fields exchanged (the better counts). Evidence beyond that:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from arrival.extensions import db
 from arrival.registry.models import Document, Household, MatchKey, Person
@@ -136,15 +137,49 @@ def _given_keys(probe: Probe) -> set[str]:
         else set()
 
 
-def _keyed(part: str | tuple[str, ...], keys: set[str], probe: Probe, *, years: int | None):
+# The candidate lookup is one statement per shape of probe (which names, a year,
+# a date, a document), built once with expanding parameters: built afresh for each
+# person, its construction and the coercion of every key cost more than running it.
+_PARAMETERS = ("family", "given", "swapped_family", "swapped_given", "dates", "document")
+
+
+def _keyed(part: str | tuple[str, ...], keys: str, *, with_years: bool):
     parts = (part,) if isinstance(part, str) else part
     query = sa.select(MatchKey.person_id).where(
         MatchKey.part == parts[0] if len(parts) == 1 else MatchKey.part.in_(parts),
-        MatchKey.key.in_(keys))
-    if years is not None and probe.birth_year is not None:
-        query = query.where(MatchKey.birth_year.between(probe.birth_year - years,
-                                                        probe.birth_year + years))
+        MatchKey.key.in_(sa.bindparam(keys, expanding=True)))
+    if with_years:
+        query = query.where(MatchKey.birth_year.between(sa.bindparam("year_from"),
+                                                        sa.bindparam("year_to")))
     return query
+
+
+@functools.lru_cache(maxsize=64)
+def _candidate_statement(names: str | None, with_year: bool, dated: tuple[str, ...],
+                         with_document: bool):
+    """names: "both", "family" or "given" (a hint while one name is typed so far);
+    dated: the key kinds looked up with an equal or swapped date of birth."""
+    queries = []
+    if names == "both":
+        queries.append(sa.intersect(_keyed("family", "family", with_years=with_year),
+                                    _keyed("given", "given", with_years=with_year)))
+        # family and given names typed into each other's fields
+        queries.append(sa.intersect(
+            _keyed("family", "swapped_family", with_years=with_year),
+            _keyed("given", "swapped_given", with_years=with_year)))
+    elif names is not None:
+        queries.append(_keyed(names, names, with_years=with_year))
+    for keys in dated:
+        queries.append(_keyed(("family", "given"), keys, with_years=False).where(
+            MatchKey.birth_year == sa.bindparam("birth_year")).join(
+            Person, Person.id == MatchKey.person_id).where(
+                Person.date_of_birth.in_(sa.bindparam("dates", expanding=True))))
+    lookups = [sa.select(sa.literal_column("person_id")).select_from(
+        sa.select(query.subquery()).limit(CANDIDATE_LIMIT).subquery()) for query in queries]
+    if with_document:
+        lookups.append(sa.select(Document.person_id).where(
+            Document.number == sa.bindparam("document")))
+    return sa.union(*lookups) if len(lookups) > 1 else lookups[0]
 
 
 def candidate_ids(probe: Probe, exclude: set[int] = frozenset()) -> set[int]:
@@ -155,52 +190,97 @@ def candidate_ids(probe: Probe, exclude: set[int] = frozenset()) -> set[int]:
     exchanged fields); an equal document. Each lookup is limited on its own."""
     family_keys, given_keys = _family_keys(probe), _given_keys(probe)
     dates = [d for d in (probe.date_of_birth, swapped(probe.date_of_birth)) if d]
-    queries = []
+    values = {"family": family_keys, "given": given_keys, "dates": dates,
+              "birth_year": probe.birth_year, "document": probe.document_number}
     if family_keys and given_keys:
-        queries.append(sa.intersect(_keyed("family", family_keys, probe, years=2),
-                                    _keyed("given", given_keys, probe, years=2)))
-        swapped_names = swapped_probe(probe)  # family and given names in each other's fields
-        queries.append(sa.intersect(
-            _keyed("family", _family_keys(swapped_names), probe, years=2),
-            _keyed("given", _given_keys(swapped_names), probe, years=2)))
-    elif family_keys or given_keys:  # a hint while the clerk has typed one name so far
-        part, keys = ("family", family_keys) if family_keys else ("given", given_keys)
-        queries.append(_keyed(part, keys, probe, years=2))
-    for keys in (family_keys, given_keys):
-        if keys and dates:
-            queries.append(_keyed(("family", "given"), keys, probe, years=0).join(
-                Person, Person.id == MatchKey.person_id).where(Person.date_of_birth.in_(dates)))
-    lookups = [sa.select(sa.literal_column("person_id")).select_from(
-        sa.select(query.subquery()).limit(CANDIDATE_LIMIT).subquery()) for query in queries]
-    if probe.document_number:
-        lookups.append(sa.select(Document.person_id).where(
-            Document.number == probe.document_number))
-    if not lookups:
+        names = "both"
+        swapped_names = swapped_probe(probe)
+        values["swapped_family"] = _family_keys(swapped_names)
+        values["swapped_given"] = _given_keys(swapped_names)
+    else:
+        names = "family" if family_keys else "given" if given_keys else None
+    with_year = names is not None and probe.birth_year is not None
+    if with_year:
+        values["year_from"], values["year_to"] = probe.birth_year - 2, probe.birth_year + 2
+    dated = tuple(kind for kind in ("family", "given") if values[kind] and dates)
+    if names is None and not dated and not probe.document_number:
         return set()
-    statement = sa.union(*lookups) if len(lookups) > 1 else lookups[0]
-    return set(db.session.scalars(statement)) - set(exclude)
+    statement = _candidate_statement(names, with_year, dated, bool(probe.document_number))
+    parameters = {name: sorted(value) if isinstance(value, set) else value
+                  for name, value in values.items() if value is not None}
+    return set(db.session.scalars(statement, parameters)) - set(exclude)
 
 
-def find_candidates(probe: Probe, *, exclude: set[int] = frozenset(), limit: int = 10
-                    ) -> list[Candidate]:
+@dataclass(frozen=True, slots=True)
+class DocumentFacts:
+    type: str
+    number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """What a candidate is scored on: plain columns, not an ORM object (a common name
+    brings dozens of candidates; loading each as a Person with its documents, flags
+    and household was most of a registration's time). `score` takes a Person too."""
+
+    id: int
+    family_name: str
+    given_names: str
+    family_name_cyrillic: str | None
+    given_names_cyrillic: str | None
+    patronymic: str | None
+    date_of_birth: date | None
+    birth_year: int
+    sex: str
+    documents: tuple[DocumentFacts, ...] = ()
+
+
+Comparable = Person | PersonFacts  # what the scoring functions read
+
+
+def person_facts(ids: set[int], *, with_documents: bool) -> list[PersonFacts]:
+    """The facts of the persons (those the request may see: restricted ones are left
+    out like in every query that reads persons); their numbered documents only when
+    the probe has a number to compare."""
+    documents: dict[int, list[DocumentFacts]] = {}
+    if with_documents:
+        for person_id, kind, number in db.session.execute(
+                sa.select(Document.person_id, Document.type, Document.number)
+                .where(Document.person_id.in_(ids), Document.number.is_not(None))
+                .order_by(Document.id)):
+            documents.setdefault(person_id, []).append(DocumentFacts(kind, number))
+    rows = db.session.execute(sa.select(
+        Person.id, Person.family_name, Person.given_names, Person.family_name_cyrillic,
+        Person.given_names_cyrillic, Person.patronymic, Person.date_of_birth,
+        Person.birth_year, Person.sex).where(Person.id.in_(ids)))
+    return [PersonFacts(*row, documents=tuple(documents.get(row.id, ()))) for row in rows]
+
+
+def find_candidates(probe: Probe, *, exclude: set[int] = frozenset(), limit: int = 10,
+                    likely_only: bool = False) -> list[Candidate]:
+    """The best candidates from the hint threshold up (from the likely threshold
+    with likely_only: what blocks a registration)."""
     ids = candidate_ids(probe, exclude)
     if not ids:
         return []
-    # Scored on the person and its documents alone: a common name brings dozens of
-    # candidates, and their households (members, their documents and flags) were
-    # four fifths of a registration's time at 100,000 persons. Only the few shown
-    # get their households, in one query.
-    persons = db.session.scalars(
-        sa.select(Person).where(Person.id.in_(ids)).options(lazyload(Person.flag_rows))
-    ).all()
-    scored = [Candidate(person, *score(probe, person)) for person in persons]
-    scored = [c for c in scored if c.score >= current_app.config["DUPLICATE_HINT_THRESHOLD"]]
-    scored.sort(key=lambda c: (-c.score, c.person.id))
-    shown = scored[:limit]
-    household_ids = {c.person.household_id for c in shown}
-    if household_ids:
-        db.session.scalars(sa.select(Household).where(Household.id.in_(household_ids))).all()
-    return shown
+    threshold = current_app.config[
+        "DUPLICATE_THRESHOLD" if likely_only else "DUPLICATE_HINT_THRESHOLD"]
+    scored = []
+    for facts in person_facts(ids, with_documents=bool(probe.document_number)):
+        total, reasons = score(probe, facts)
+        if total >= threshold:
+            scored.append((-total, facts.id, reasons))
+    shown = sorted(scored)[:limit]
+    if not shown:
+        return []
+    # Only the few shown become Person objects, with the household's reference but
+    # not its members (the hint names the household, it does not list it).
+    persons = {person.id: person for person in db.session.scalars(
+        sa.select(Person).where(Person.id.in_([person_id for _s, person_id, _r in shown]))
+        .options(lazyload(Person.flag_rows),
+                 joinedload(Person.household).lazyload(Household.persons)))}
+    return [Candidate(persons[person_id], -negative, reasons)
+            for negative, person_id, reasons in shown if person_id in persons]
 
 
 def _best_similarity(probe_names: list[str], names: list[str | None]) -> float:
@@ -210,7 +290,7 @@ def _best_similarity(probe_names: list[str], names: list[str | None]) -> float:
     return max(name_similarity(a, b) for a in probe_names for b in names)
 
 
-def _given_similarity(probe: Probe, person: Person) -> float:
+def _given_similarity(probe: Probe, person: Comparable) -> float:
     # Patronymics are written on some documents and not on others.
     probe_names = [" ".join(given_name_tokens(n)) or n for n in probe.given_names]
     names = [" ".join(given_name_tokens(n)) or n
@@ -227,7 +307,7 @@ def _first_given(names: list[str]) -> list[str]:
     return firsts
 
 
-def given_names_compatible(probe: Probe, person: Person) -> bool:
+def given_names_compatible(probe: Probe, person: Comparable) -> bool:
     """The same given name written differently: a shared match key (transliteration,
     Russian form) or a typo (one edit in a short name, two in a long one)."""
     theirs = [n for n in (person.given_names, person.given_names_cyrillic) if n]
@@ -243,7 +323,7 @@ def given_names_compatible(probe: Probe, person: Person) -> bool:
     return False
 
 
-def birth_similarity(probe: Probe, person: Person) -> tuple[float, str | None]:
+def birth_similarity(probe: Probe, person: Comparable) -> tuple[float, str | None]:
     if probe.birth_year is None:
         return 0.0, None
     if probe.date_of_birth is not None and person.date_of_birth is not None:
@@ -342,7 +422,7 @@ def _patronymics(names: list[str | None], field_value: str | None) -> list[str]:
     return found
 
 
-def patronymic_agreement(probe: Probe, person: Person) -> str | None:
+def patronymic_agreement(probe: Probe, person: Comparable) -> str | None:
     """"agree", "differ" or None (unknown on one side, or in between)."""
     mine = _patronymics(probe.given_names, probe.patronymic)
     theirs = _patronymics([person.given_names, person.given_names_cyrillic], person.patronymic)
@@ -360,7 +440,7 @@ def _document_kind(document_type: str | None) -> str | None:
     return document_type if document_type not in (None, "none", "other") else None
 
 
-def different_document_of_same_type(probe: Probe, person: Person) -> bool:
+def different_document_of_same_type(probe: Probe, person: Comparable) -> bool:
     """Both have a numbered document of the same kind and the numbers differ."""
     kind = _document_kind(probe.document_type)
     if not probe.document_number or kind is None:
@@ -378,7 +458,7 @@ def swapped_probe(probe: Probe) -> Probe | None:
                    given_names=list(probe.family_names))
 
 
-def score(probe: Probe, person: Person) -> tuple[float, list[str]]:
+def score(probe: Probe, person: Comparable) -> tuple[float, list[str]]:
     total, reasons = _score(probe, person)
     swapped_names = swapped_probe(probe)
     if swapped_names is not None and total < 1.0:
@@ -388,7 +468,7 @@ def score(probe: Probe, person: Person) -> tuple[float, list[str]]:
     return total, reasons
 
 
-def _score(probe: Probe, person: Person) -> tuple[float, list[str]]:
+def _score(probe: Probe, person: Comparable) -> tuple[float, list[str]]:
     reasons: list[str] = []
     parts: dict[str, float] = {}
     family_sim = None

@@ -34,6 +34,7 @@ def test_the_benchmark_runs_end_to_end_on_a_tiny_database(tmp_path):
                   "gate_scan_ms", "gate_evacuation_ms", "gate_roll_call_tick_ms"):
         assert field in figures, field
     assert figures["load"]["errors"] == 0 and figures["load"]["registrations"] > 0
+    assert figures["load"]["refused_as_duplicates"] == 0
     assert figures["environment"]["database"] == "sqlite" and figures["persons"] == 150
     # Each request figure carries its multiple of the floor; the whole-batch transfer
     # figures (seconds for 60 households) have none.

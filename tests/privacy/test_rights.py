@@ -171,6 +171,22 @@ class TestRestriction:
         assert client.get("/api/v1/persons/search?q=Bondarenko").json.get(
             "persons", []) == []
 
+    TARAS = {"family_name": "Bondarenko", "given_names": "Taras", "sex": "male",
+             "date_of_birth": "2012-09-30"}
+
+    def test_it_is_not_offered_as_a_duplicate(self, client, signed_in, family):
+        signed_in("intake")
+        found = client.post_json("/api/v1/registry/duplicates", self.TARAS).json["candidates"]
+        assert [c["person_id"] for c in found] == [family["child"]]
+        client.logout()
+        signed_in("data_protection")
+        assert client.post_json(f"/api/v1/privacy/persons/{family['head']}/restriction",
+                                {"reason": "Art. 18", "household": True}).status_code == 200
+        client.logout()
+        signed_in("intake")
+        assert client.post_json("/api/v1/registry/duplicates",
+                                self.TARAS).json["candidates"] == []
+
     def test_it_is_hidden_in_the_queue(self, app, client, signed_in, restricted):
         open_procedure(app, restricted)
         signed_in("caseworker", authority="auslaenderbehoerde")

@@ -104,3 +104,17 @@ def test_precision_and_recall_on_the_held_out_set(seed):
     precision, recall, errors = measure(
         holdout_pairs(n_positive=400, n_negative=400, seed=seed), f"held-out set, seed {seed}")
     assert precision >= MIN_PRECISION and recall >= MIN_RECALL, errors
+
+
+def test_candidates_are_scored_from_their_columns_as_from_the_person():
+    """find_candidates scores plain columns (matching.person_facts), the evidence
+    tests score Person objects: both must give every pair the same score."""
+    pairs = generate_pairs(n_positive=150, n_negative=150, seed=11)
+    stored = [store(b, index) for index, (_a, b, _same, _scenario) in enumerate(pairs)]
+    db.session.flush()
+    facts = {f.id: f for f in matching.person_facts({p.id for p in stored},
+                                                    with_documents=True)}
+    assert len(facts) == len(stored)
+    for (a, _b, _same, scenario), person in zip(pairs, stored):
+        assert matching.score(probe(a), facts[person.id]) == matching.score(probe(a), person), \
+            scenario

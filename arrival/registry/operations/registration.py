@@ -129,16 +129,21 @@ def _serialise_similar_registrations(persons: list[PersonInput]) -> None:
             for key in matching.match_keys(name or ""):
                 digest = hashlib.sha256(f"{key}|{person.birth_year}".encode()).digest()
                 locks.add(int.from_bytes(digest[:8], "big", signed=True))
-    for lock in sorted(locks):  # one order for everyone: no deadlocks
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+    if locks:
+        # One statement; taken in one order for everyone (the sorted subquery feeds the
+        # calls row by row), so two registrations never deadlock.
+        db.session.execute(sa.text(
+            "SELECT count(pg_advisory_xact_lock(key)) FROM "
+            "(SELECT unnest(CAST(:keys AS bigint[])) AS key ORDER BY key) AS ordered"),
+            {"keys": sorted(locks)})
 
 
 def likely_duplicates(persons: list[PersonInput], *, exclude: set[int] = frozenset()
                       ) -> dict[int, list[matching.Candidate]]:
     found = {}
     for index, person in enumerate(persons):
-        candidates = [c for c in matching.find_candidates(probe_for(person), exclude=exclude)
-                      if c.likely]
+        candidates = matching.find_candidates(probe_for(person), exclude=exclude,
+                                              likely_only=True)
         if candidates:
             found[index] = candidates
     return found
