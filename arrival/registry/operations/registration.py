@@ -23,7 +23,7 @@ from arrival.registry import matching
 from arrival.registry.checkchar import new_reference
 from arrival.registry.events import HouseholdChanged, HouseholdRegistered
 from arrival.registry.models import DuplicateDecision, Household, IdempotencyRecord, Person
-from arrival.registry.operations.persons import add_person
+from arrival.registry.operations.persons import add_person, add_persons
 from arrival.registry.validation import (
     HouseholdInput,
     PersonInput,
@@ -180,8 +180,7 @@ def _create_household(data: HouseholdInput) -> Household:
     record(AuditAction.CREATE, entity_type="household", entity_id=household.public_id,
            fields=[f for f in ("arrived_at", "arrival_point", "phone", "contact_language")
                    if getattr(data, f) is not None])
-    for position, person in enumerate(data.persons):
-        add_person(household, person, position=position)
+    add_persons(household, data.persons, first_position=0)
     return household
 
 
