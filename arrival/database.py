@@ -92,8 +92,15 @@ _READ_STATEMENTS = ("SELECT", "PRAGMA", "BEGIN")
 _DEFERRED_READ = "arrival_sqlite_deferred_read"
 
 
+_WRITES_AFTER_WITH = ("INSERT ", "UPDATE ", "DELETE ", "REPLACE ")
+
+
 def _is_read(statement: str) -> bool:
-    return statement.lstrip()[:6].upper().startswith(_READ_STATEMENTS)
+    head = statement.lstrip()[:6].upper()
+    if head.startswith("WITH"):  # a common table expression: a read unless it feeds DML
+        upper = statement.upper()
+        return not any(word in upper for word in _WRITES_AFTER_WITH)
+    return head.startswith(_READ_STATEMENTS)
 
 
 PRIVATE_FILE_MODE = 0o600

@@ -587,10 +587,13 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
     env = {**os.environ, "DATABASE_URL": url, "ARRIVAL_ENV": "development",
            "LOG_LEVEL": "WARNING", "LOGIN_RATE_LIMIT_PER_IP": "1000 per minute",
            "SCAN_RATE_LIMIT": "100000 per minute"}
+    # The server's log is kept for the phase: a failed request is reported with the
+    # traceback that caused it, not only as a status.
+    server_log = tempfile.TemporaryFile(mode="w+")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning", "app:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
     try:
         _wait_for(port)
         counts = {"registrations": 0, "refused_as_duplicates": 0, "scans": 0, "errors": 0}
@@ -659,10 +662,22 @@ def load_phase(url: str, seconds: float, tokens: list[str], tablets: int = 4,
     finally:
         server.terminate()
         server.wait(timeout=30)
+        server_log.seek(0)
+        server_errors = _tracebacks(server_log.read())
+        server_log.close()
     return {"seconds": round(elapsed, 1), "tablets": tablets, "stations": stations,
             "gunicorn_workers": workers, **counts, "failures": dict(failures),
+            "server_errors": server_errors,
             "registrations_per_s": round(counts["registrations"] / elapsed, 1),
             "scans_per_s": round(counts["scans"] / elapsed, 1)}
+
+
+def _tracebacks(log: str, keep: int = 3) -> list[str]:
+    """The last few tracebacks in a server log (their last 40 lines each)."""
+    found = []
+    for part in log.split("Traceback (most recent call last):")[1:]:
+        found.append("\n".join(part.strip().splitlines()[-40:]))
+    return found[-keep:]
 
 
 def _free_port() -> int:
@@ -784,6 +799,8 @@ def main(argv=None) -> int:
         Path(args.out).write_text(text + "\n")
     print(text)
     print(summary_table(result), file=sys.stderr)
+    for traceback in result["load"]["server_errors"]:
+        print(f"server error in the load phase:\n{traceback}", file=sys.stderr)
     return 0 if result["load"]["errors"] == 0 else 1
 
 

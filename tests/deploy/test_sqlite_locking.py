@@ -91,3 +91,23 @@ def test_a_read_after_another_commit_still_writes_its_audit_row(committing_app, 
         other.close()
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert _views_of(committing_app, ref) == before + 1
+
+
+@pytest.mark.parametrize("statement, is_read", [
+    ("SELECT count(*) FROM person", True),
+    ("  select 1", True),
+    ("PRAGMA busy_timeout", True),
+    ("WITH recent AS MATERIALIZED (SELECT id FROM clarification_transition) "
+     "SELECT count(*) FROM recent", True),
+    ("WITH gone AS (SELECT id FROM person) DELETE FROM person_flag WHERE 1", False),
+    ("WITH new AS (SELECT 1 AS x) INSERT INTO t SELECT x FROM new", False),
+    ("INSERT INTO audit_event (action) VALUES (?)", False),
+    ("UPDATE person SET version = 2", False),
+])
+def test_only_statements_that_write_end_a_read_transaction(statement, is_read):
+    """A read request that runs a common table expression (the dashboard) stays in
+    its deferred read transaction: it must not take the write lock, nor begin a new
+    snapshot in the middle of its figures."""
+    from arrival.database import _is_read
+
+    assert _is_read(statement) is is_read
