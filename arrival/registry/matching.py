@@ -140,7 +140,6 @@ def _given_keys(probe: Probe) -> set[str]:
 # The candidate lookup is one statement per shape of probe (which names, a year,
 # a date, a document), built once with expanding parameters: built afresh for each
 # person, its construction and the coercion of every key cost more than running it.
-_PARAMETERS = ("family", "given", "swapped_family", "swapped_given", "dates", "document")
 
 
 def _keyed(part: str | tuple[str, ...], keys: str, *, with_years: bool):
