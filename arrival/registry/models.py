@@ -197,7 +197,9 @@ class MatchKey(db.Model):
     key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
     birth_year: Mapped[int] = mapped_column()
 
-    __table_args__ = (sa.Index("ix_person_match_key_lookup", "part", "key", "birth_year"),)
+    # person_id too: the duplicate check reads the ids from the index alone
+    __table_args__ = (sa.Index("ix_person_match_key_lookup", "part", "key", "birth_year",
+                               "person_id"),)
 
 
 class DuplicateDecision(db.Model):
