@@ -138,8 +138,12 @@ _NAME_SPACE = len(_SYLLABLES) ** 5
 _SCRAMBLE = 2_654_435_761
 
 
+def _scrambled(index: int) -> int:
+    return index * _SCRAMBLE % _NAME_SPACE
+
+
 def bench_family_name(index: int) -> str:
-    number = index * _SCRAMBLE % _NAME_SPACE
+    number = _scrambled(index)
     syllables = []
     for _ in range(5):
         number, digit = divmod(number, len(_SYLLABLES))
@@ -151,7 +155,7 @@ def family(index: int) -> dict:
     """A household of four with common given names, a new family name and dates of
     birth spread over the years like the seed's (fixed days such as 2 February put
     every benchmark Taras beside the earlier ones as a candidate)."""
-    number = index * _SCRAMBLE % _NAME_SPACE
+    number = _scrambled(index)
 
     def born(first_year: int, years: int, salt: int) -> str:
         return (date(first_year, 1, 1) + timedelta(days=number // salt % (years * 365))

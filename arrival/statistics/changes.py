@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -66,6 +67,26 @@ def sites_with_bed_changes(t0: datetime, t: datetime) -> set[int]:
         sites_of_blocks(_within(BedBlock.unblocked_at, t0, t)),
         sa.select(Site.id).where(_within(Site.opened_at, t0, t)),
         sa.select(Site.id).where(_within(Site.closed_at, t0, t)))))
+
+
+class SiteChanges(NamedTuple):
+    """What moved the sites' counts over a period: per site (occupied, planned)
+    changes, and the sites whose capacity may differ."""
+
+    stays: dict[int, tuple[int, int]]
+    bed_changes: set[int]
+
+    def then(self, later: SiteChanges) -> SiteChanges:
+        """These changes followed by those of the adjacent later period."""
+        stays = dict(self.stays)
+        for site, (occupied, planned) in later.stays.items():
+            before_occupied, before_planned = stays.get(site, (0, 0))
+            stays[site] = (before_occupied + occupied, before_planned + planned)
+        return SiteChanges(stays, self.bed_changes | later.bed_changes)
+
+
+def site_changes(t0: datetime, t: datetime) -> SiteChanges:
+    return SiteChanges(stay_changes_by_site(t0, t), sites_with_bed_changes(t0, t))
 
 
 # --- who came and who left: demographics and flags ------------------------------------------

@@ -36,9 +36,8 @@ def dashboard_from_day_book(moment: datetime) -> tuple[dict, list] | None:
     flows = usable_flows(today - timedelta(days=59), yesterday)
     t0 = end_of_day(yesterday)
     # The day's stays and bed changes so far: read once for the stocks and the trend.
-    since_t0 = (changes.stay_changes_by_site(t0, moment),
-                changes.sites_with_bed_changes(t0, moment))
-    stocks = advance(base, t0, moment, stays=since_t0[0], bed_changes=since_t0[1])
+    since_t0 = changes.site_changes(t0, moment)
+    stocks = advance(base, t0, moment, sites_changed=since_t0)
     today_start, _ = q.day_bounds(today)
     sites = _open_sites(stocks["sites"], moment)
     arrivals_today = q.arrivals(today_start, moment)
@@ -65,7 +64,7 @@ def dashboard_from_day_book(moment: datetime) -> tuple[dict, list] | None:
             "open_duplicate_decisions": stocks["open_duplicate_decisions"],
             "absent_3_days": q.absent(moment),
             "beds_blocked": q.beds_blocked(moment)},
-        **_trends(flows, base, today, t0, moment, since_t0),
+        **_trends(flows, base, today, moment, since_t0),
     }, sites
 
 
@@ -127,8 +126,8 @@ def _fortnight(flows: dict, today: date, key: str, today_figures: dict) -> dict 
     return {"total": sum(reasons.values()), "by_reason": reasons}
 
 
-def _trends(flows: dict, base: dict, today: date, t0: datetime, moment: datetime,
-            since_t0: tuple[dict, set[int]]) -> dict[str, list[dict]]:
+def _trends(flows: dict, base: dict, today: date, moment: datetime,
+            since_t0: changes.SiteChanges) -> dict[str, list[dict]]:
     """The 14- and 60-day trends: closed days from their rows, today as the live trend
     counts it (to the end of the day). A missing or stale day in a window: that trend
     counted live."""
@@ -139,25 +138,22 @@ def _trends(flows: dict, base: dict, today: date, t0: datetime, moment: datetime
         if any(day not in flows for day in closed):
             trends[f"trend_{days}"] = q.trend(today, days)
             continue
-        today_row = today_row or _trend_today(base, today, t0, moment, since_t0)
+        today_row = today_row or _trend_today(base, today, moment, since_t0)
         trends[f"trend_{days}"] = [flows[day]["trend"] for day in closed] + [today_row]
     return trends
 
 
-def _trend_today(base: dict, today: date, t0: datetime, moment: datetime,
-                 since_t0: tuple[dict, set[int]]) -> dict:
-    """Today's trend row, to the end of the day: the changes of (t0, moment], which
-    the stocks read already, and those dated after the moment (rarely any)."""
+def _trend_today(base: dict, today: date, moment: datetime,
+                 since_t0: changes.SiteChanges) -> dict:
+    """Today's trend row, to the end of the day: the changes since the day book's
+    row up to the moment, which the stocks read already, and those dated after the
+    moment (rarely any)."""
     start, end = q.day_bounds(today)
     until = end_of_day(today)
-    stays = dict(since_t0[0])
-    for site, (occupied, planned) in changes.stay_changes_by_site(moment, until).items():
-        before_occupied, before_planned = stays.get(site, (0, 0))
-        stays[site] = (before_occupied + occupied, before_planned + planned)
+    stays, bed_changes = since_t0.then(changes.site_changes(moment, until))
     present = base["present"] + sum(occupied for occupied, _ in stays.values())
     planned = base["planned"] + sum(planned for _, planned in stays.values())
     capacity = base["capacity"]
-    bed_changes = since_t0[1] | changes.sites_with_bed_changes(moment, until)
     if bed_changes:
         _sites, capacity = advance_sites(base["sites"], stays, bed_changes, until)
     return {"date": today.isoformat(), "arrivals": q.arrivals(start, end)["persons"],

@@ -102,16 +102,13 @@ def empty_stocks() -> dict:
 
 
 def advance(stocks: dict, t0: datetime, t: datetime, *,
-            stays: dict | None = None, bed_changes: set[int] | None = None) -> dict:
+            sites_changed: changes.SiteChanges | None = None) -> dict:
     """The stocks at t from those at t0 (the end of a day) and the changes since.
     Calendar-bound counts (overdue items, impossible ages) are as of t's day at both
-    ends: `stocks` must hold them as of that day. `stays` and `bed_changes`: those of
-    (t0, t] when the caller has them already."""
+    ends: `stocks` must hold them as of that day. `sites_changed`: those of (t0, t]
+    when the caller has them already."""
     on = q.local_date(t)
-    if stays is None:
-        stays = changes.stay_changes_by_site(t0, t)
-    if bed_changes is None:
-        bed_changes = changes.sites_with_bed_changes(t0, t)
+    stays, bed_changes = sites_changed or changes.site_changes(t0, t)
     sites, capacity = advance_sites(stocks["sites"], stays, bed_changes, t)
     items = {(a, topic): [count, overdue] for a, topic, count, overdue in stocks["open_items"]}
     for (authority_id, topic, kind), change in changes.open_items_change(t0, t).items():
